@@ -1,0 +1,44 @@
+# opencpf: two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test test-sqlite test-postgres quality bench install demo clean
+
+$(STAMP): requirements.lock requirements-dev.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-dev.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+quality: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy opencpf config
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-ci-dummy-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG} \
+	NIR_HASH_KEY=$${NIR_HASH_KEY:-ci-dummy-nir-hash-key} NIR_ENCRYPTION_KEY=$${NIR_ENCRYPTION_KEY:-ci-dummy-nir-key} \
+	SEARCH_ORDER_SECRET=$${SEARCH_ORDER_SECRET:-ci-dummy-search-secret} ALLOWED_HOSTS=opencpf.example \
+	$(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.prod
+
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,21 @@
+"""The one NinjaAPI: every domain adds its router here, under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from opencpf.api.errors import install_error_handlers
+from opencpf.api.routers import core as core_router
+
+api = NinjaAPI(
+    title="opencpf API",
+    version="1.0.0",
+    description=(
+        "API du compte personnel de formation pour l'application mobile et les logiciels des organismes. "
+        "Erreurs au format RFC 9457 (application/problem+json) avec un `code` stable. "
+        "Les POST qui créent ou déplacent quelque chose acceptent l'en-tête `Idempotency-Key`."
+    ),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router.router, tags=["Plateforme"])

@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from opencpf.web.backoffice import views
+from opencpf.web.forms import AgentLoginForm
+from opencpf.web.views import login_view
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "connexion/",
+        login_view(
+            form_class=AgentLoginForm,
+            heading="Connexion à l'espace gestionnaires",
+            base_template="backoffice/base.html",
+            default_next="backoffice:home",
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
+]

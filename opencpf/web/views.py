@@ -1,0 +1,45 @@
+"""Views shared by the three portals: error pages and the login page factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    body = loader.render_to_string(
+        "web/error.html",
+        {
+            "status": 404,
+            "heading": "Page non trouvée",
+            "message": "La page que vous cherchez est introuvable. Vérifiez l'adresse ou revenez à l'accueil.",
+        },
+        request,
+    )
+    return HttpResponse(body, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    body = loader.render_to_string(
+        "web/error.html",
+        {
+            "status": 500,
+            "heading": "Erreur inattendue",
+            "message": "Désolé, le service rencontre un problème. Nous y travaillons. Réessayez dans quelques instants.",
+        },
+        request,
+    )
+    return HttpResponse(body, status=500)
+
+
+def login_view(*, form_class: type, heading: str, base_template: str, intro: str = "", default_next: str) -> Any:
+    return auth_views.LoginView.as_view(
+        template_name="web/login.html",
+        authentication_form=form_class,
+        redirect_authenticated_user=False,
+        next_page=default_next,
+        extra_context={"heading": heading, "base_template": base_template, "intro": intro},
+    )
