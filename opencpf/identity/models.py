@@ -44,3 +44,25 @@ class Holder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_names} {self.usage_name or self.birth_name}"
+
+
+class ProviderRole(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrateur"
+    MANAGER = "manager", "Gestionnaire"
+
+
+class ProviderMembership(models.Model):
+    """A member of a provider's staff. Staff of one provider never see another provider's data."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="provider_memberships")
+    provider = models.ForeignKey("catalogue.Provider", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=16, choices=ProviderRole.choices, default=ProviderRole.MANAGER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "membre d'un organisme"
+        verbose_name_plural = "membres des organismes"
+        constraints = [models.UniqueConstraint(fields=["user", "provider"], name="membership_user_provider_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.provider} ({self.get_role_display()})"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from opencpf.identity.models import Holder, User, UserKind
+from opencpf.catalogue.models import Provider, ProviderStatus
+from opencpf.identity.models import Holder, ProviderMembership, ProviderRole, User, UserKind
 from opencpf.identity.services import holder_create, staff_user_create
 
 DEMO_PASSWORD = "Demo-opencpf-2026"  # noqa: S105 (public demo accounts only)
@@ -60,7 +61,18 @@ def load() -> list[tuple[str, str, str]]:
                 password=DEMO_PASSWORD,
             )
         email, first, last = DEMO_PROVIDER_STAFF
-        staff_user_create(email=email, password=DEMO_PASSWORD, kind=UserKind.PROVIDER, first_name=first, last_name=last)
+        staff = staff_user_create(
+            email=email, password=DEMO_PASSWORD, kind=UserKind.PROVIDER, first_name=first, last_name=last
+        )
+        provider = Provider.objects.create(
+            name="FormaPro Lyon",
+            siret="73282932000074",
+            nda="84691234569",
+            status=ProviderStatus.REFERENCED,
+            headcount=12,
+            email="contact@formapro-lyon.demo.opencpf.fr",
+        )
+        ProviderMembership.objects.create(user=staff, provider=provider, role=ProviderRole.ADMINISTRATOR)
         for email, first, last, role in DEMO_AGENTS:
             agent = staff_user_create(
                 email=email, password=DEMO_PASSWORD, kind=UserKind.AGENT, first_name=first, last_name=last
