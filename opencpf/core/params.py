@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from django.db import transaction
 
 from opencpf.core import clock
+from opencpf.core.audit import audit_record
 from opencpf.core.exceptions import DomainError
 from opencpf.core.models import Parameter
 
@@ -45,11 +49,40 @@ def params_on(keys: list[str] | tuple[str, ...], *, on: dt.date | None = None) -
     return found
 
 
-def parameter_set(*, key: str, effective_from: dt.date, value: int, unit: str, description: str = "") -> Parameter:
-    """Add or replace the version of `key` starting on `effective_from`."""
+class ParameterRefused(DomainError):
+    code = "parameter_refused"
+
+
+@transaction.atomic
+def parameter_set(
+    *,
+    key: str,
+    effective_from: dt.date,
+    value: int,
+    unit: str,
+    description: str = "",
+    actor: Any = None,
+    reason: str = "",
+) -> Parameter:
+    """Add or replace the version of `key` starting on `effective_from`; audited."""
+    if value < 0:
+        raise ParameterRefused("Un paramètre ne peut pas être négatif.")
+    previous = Parameter.objects.filter(key=key, effective_from=effective_from).first()
     obj, _ = Parameter.objects.update_or_create(
         key=key,
         effective_from=effective_from,
         defaults={"value": value, "unit": unit, "description": description},
+    )
+    audit_record(
+        action="parameter.set",
+        actor=actor,
+        obj=obj,
+        reason=reason,
+        data={
+            "key": key,
+            "effective_from": effective_from.isoformat(),
+            "value": value,
+            "previous": previous.value if previous else None,
+        },
     )
     return obj

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import views
+from opencpf.web.backoffice import core_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -9,6 +9,7 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("parametres/", core_views.parameters, name="parameters"),
     path(
         "connexion/",
         login_view(
