@@ -1,6 +1,6 @@
 """Core primitives on a hot path: business-day arithmetic and dated-parameter look-ups.
 
-    python -m bench.core_calendar --n 100000
+python -m bench.core_calendar --n 100000
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD_ENV = {
-    "SECRET_KEY": "x" * 60, "NIR_HASH_KEY": "h", "NIR_ENCRYPTION_KEY": "e", "SEARCH_ORDER_SECRET": "s",
-    "ALLOWED_HOSTS": "opencpf.example", "DATABASE_URL": "postgres://u:p@db.example:5432/opencpf",
+    "SECRET_KEY": "x" * 60,
+    "NIR_HASH_KEY": "h",
+    "NIR_ENCRYPTION_KEY": "e",
+    "SEARCH_ORDER_SECRET": "s",
+    "ALLOWED_HOSTS": "opencpf.example",
+    "DATABASE_URL": "postgres://u:p@db.example:5432/opencpf",
     "REDIS_URL": "redis://cache.example:6379/1",
 }
 PRINT = (
@@ -24,8 +28,12 @@ PRINT = (
 def run_settings(module: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in PROD_ENV and k != "DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-c", PRINT], cwd=ROOT, env={**base, **env, "DJANGO_SETTINGS_MODULE": module},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", PRINT],
+        cwd=ROOT,
+        env={**base, **env, "DJANGO_SETTINGS_MODULE": module},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -50,13 +58,22 @@ def test_production_refuses_to_start_without_secrets():
 
 def test_embedded_default_is_sqlite_wal_with_immediate_transactions(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import json, django; django.setup(); from django.db import connection as c; c.ensure_connection(); "
-         "cur = c.cursor(); cur.execute('PRAGMA journal_mode'); "
-         "print(json.dumps([c.vendor, cur.fetchone()[0], c.settings_dict['OPTIONS']['transaction_mode']]))"],
-        cwd=ROOT, env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-                       "DJANGO_SETTINGS_MODULE": "config.settings.dev", "OPENCPF_VAR_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import json, django; django.setup(); from django.db import connection as c; c.ensure_connection(); "
+            "cur = c.cursor(); cur.execute('PRAGMA journal_mode'); "
+            "print(json.dumps([c.vendor, cur.fetchone()[0], c.settings_dict['OPTIONS']['transaction_mode']]))",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "OPENCPF_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["sqlite", "wal", "IMMEDIATE"]
