@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: run test test-sqlite test-postgres quality bench install demo clean
 
@@ -17,6 +16,7 @@ $(STAMP): requirements.lock requirements-dev.lock
 
 install: $(STAMP)
 
+run: export DJANGO_SETTINGS_MODULE = config.settings.dev
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -25,9 +25,11 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 quality: $(STAMP)
+	mkdir -p var
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy opencpf config
@@ -38,6 +40,8 @@ quality: $(STAMP)
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.prod
 
 bench: $(STAMP)
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(PY) manage.py migrate --noinput -v0
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
