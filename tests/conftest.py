@@ -17,6 +17,13 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _is_transactional(item) -> bool:  # type: ignore[no-untyped-def]
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """Tests marked `postgres` run only when DATABASE_URL points at PostgreSQL (as in CI's second pass)."""
     import os
@@ -27,6 +34,38 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _reseed_reference_data() -> None:
+    """Run every data migration's `seed(apps, schema_editor)` function again, in migration order."""
+    from django.apps import apps as global_apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    done: set = set()
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key in done or key not in loader.disk_migrations:
+                continue
+            done.add(key)
+            for op in loader.disk_migrations[key].operations:
+                if isinstance(op, RunPython) and getattr(op.code, "__name__", "") == "seed":
+                    op.code(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush every table, including the rows data migrations seed (dated parameters,
+    agents' groups). Put them back so that every test sees a migrated database. Data migrations that seed
+    reference rows name their forward function `seed` and make it idempotent."""
+    if _is_transactional(request.node):
+        request.getfixturevalue("_django_db_helper")
+        from opencpf.core.models import Parameter
+
+        if not Parameter.objects.exists():
+            _reseed_reference_data()
+    yield
 
 
 @pytest.fixture(autouse=True)

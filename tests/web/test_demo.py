@@ -33,7 +33,9 @@ def test_demo_logins_work(client):
 
 def test_staff_cannot_log_into_the_wrong_portal(client):
     demo.load()
-    response = client.post("/gestion/connexion/", {"username": demo.DEMO_PROVIDER_STAFF[0], "password": demo.DEMO_PASSWORD})
+    response = client.post(
+        "/gestion/connexion/", {"username": demo.DEMO_PROVIDER_STAFF[0], "password": demo.DEMO_PASSWORD}
+    )
     assert response.status_code == 200
     assert "Identifiant ou mot de passe incorrect" in response.content.decode()
     assert "_auth_user_id" not in client.session
