@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres quality bench install demo clean
+.PHONY: run test quality bench install lock clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
@@ -43,6 +43,12 @@ bench: $(STAMP)
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(PY) manage.py migrate --noinput -v0
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Re-resolve the pinned, hashed lock files after editing requirements*.in.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements-dev.in -o requirements-dev.lock
 
 clean:
 	rm -rf var .pytest_cache
