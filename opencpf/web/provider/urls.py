@@ -2,13 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
-from opencpf.web.provider import views
+from opencpf.web.provider import support_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("aide/", support_views.tickets, name="tickets"),
+    path("aide/nouvelle/", support_views.ticket_new, name="ticket_new"),
+    path("aide/<str:number>/", support_views.ticket_detail, name="ticket_detail"),
     path(
         "connexion/",
         login_view(

@@ -1,0 +1,27 @@
+"""Template helpers: `{% load oc %}` then `{{ amount_cents|eur }}`, `{{ field|widget_kind }}`."""
+
+from __future__ import annotations
+
+from django import forms, template
+
+from opencpf.core.money import format_eur
+
+register = template.Library()
+
+
+@register.filter
+def eur(amount_cents: int | None) -> str:
+    """Integer cents as '1 234,56 €'; empty for None."""
+    return "" if amount_cents is None else format_eur(int(amount_cents))
+
+
+@register.filter
+def widget_kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return getattr(widget, "input_type", "text") or "text"
