@@ -6,7 +6,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/connexion/", "/organisme/connexion/", "/gestion/connexion/", "/accessibilite/"]
+    "path",
+    ["/", "/connexion/", "/organisme/connexion/", "/gestion/connexion/", "/accessibilite/", "/aide/", "/signaler/"],
 )
 def test_pages_load_without_console_errors_under_csp(phone_page, live_server, path):
     phone_page.goto(live_server.url + path)
