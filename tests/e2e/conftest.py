@@ -63,3 +63,20 @@ def phone_page(browser, live_server) -> Iterator:  # type: ignore[no-untyped-def
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run axe-core (npm package, `npm ci`) in the page against WCAG 2.1 A and AA rules; return readable violations."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` (.ci/run does it)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text() + "\n;0")  # evaluated through DevTools: not subject to the page's CSP
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]

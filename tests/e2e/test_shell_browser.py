@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +16,7 @@ def test_pages_load_without_console_errors_under_csp(phone_page, live_server, pa
     assert phone_page.locator("header.fr-header").is_visible()
     screenshot(phone_page, "shell" + path.replace("/", "_"))
     assert phone_page.watcher.errors == []
+    assert axe_violations(phone_page) == []
 
 
 def test_home_to_login_by_keyboard(phone_page, live_server):
@@ -34,3 +35,10 @@ def test_api_docs_render(phone_page, live_server):
     phone_page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
     assert "opencpf API" in phone_page.inner_text(".swagger-ui .info .title")
     assert phone_page.watcher.errors == []
+
+
+def test_axe_harness_reports_violations(phone_page):
+    phone_page.set_content("<html><head><title>t</title></head><body><main><input type='text'></main></body></html>")
+    violations = axe_violations(phone_page)
+    assert any(v.startswith("label ") for v in violations)
+    assert any(v.startswith("html-has-lang ") for v in violations)
