@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import core_views, support_views, views
+from opencpf.web.backoffice import core_views, support_views, trust_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("demandes/", support_views.queue, name="support_queue"),
     path("demandes/<str:number>/", support_views.ticket, name="support_ticket"),
     path("signalements/", support_views.reports, name="support_reports"),
+    path("alertes/", trust_views.alerts, name="trust_alerts"),
+    path("alertes/<int:pk>/", trust_views.alert, name="trust_alert"),
     path("signalements/<str:reference>/", support_views.report, name="support_report"),
     path(
         "connexion/",

@@ -25,3 +25,18 @@ def widget_kind(field: forms.BoundField) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return getattr(widget, "input_type", "text") or "text"
+
+
+@register.filter
+def highlight(text: str, part: str) -> str:
+    """Escape `text` and wrap the first occurrence of `part` in <mark>."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text, part = str(text or ""), str(part or "")
+    index = text.find(part) if part else -1
+    if index < 0:
+        return escape(text)
+    return mark_safe(  # noqa: S308 (each piece is escaped)
+        f"{escape(text[:index])}<mark>{escape(part)}</mark>{escape(text[index + len(part) :])}"
+    )
