@@ -42,9 +42,9 @@ def freeze(at: dt.datetime | dt.date) -> None:
 
 def move(delta: dt.timedelta) -> dt.datetime:
     """Move a frozen clock forward (or back); freezes at now() first if needed."""
-    freeze(now() + delta)
-    assert _frozen is not None
-    return _frozen
+    moved = now() + delta
+    freeze(moved)
+    return moved
 
 
 def unfreeze() -> None:
