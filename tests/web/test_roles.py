@@ -32,6 +32,8 @@ def test_only_administrators_may_version_parameters(client):
         user = staff_user_create(email=f"p-{role}@operateur.fr", password=None, kind=UserKind.AGENT)
         user.groups.add(Group.objects.get(name=role))
         client.force_login(user)
-        response = client.post("/gestion/parametres/", {"key": "copayment_cents", "effective_from": "01/01/2030",
-                                                        "value": "11000", "reason": "test"})
+        response = client.post(
+            "/gestion/parametres/",
+            {"key": "copayment_cents", "effective_from": "01/01/2030", "value": "11000", "reason": "test"},
+        )
         assert response.status_code == expected
