@@ -15,7 +15,8 @@ from opencpf.catalogue.models import Provider, ProviderStatus
 from opencpf.identity.models import Holder, ProviderMembership, ProviderRole, User, UserKind
 from opencpf.identity.services import holder_create, staff_user_create
 
-DEMO_PASSWORD = "Demo-opencpf-2026"  # noqa: S105  # nosec B105 (public demo accounts, printed by make run)
+# Public demo accounts only, printed by `make run`: not a secret.
+DEMO_PASSWORD = "Demo-opencpf-2026"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)
