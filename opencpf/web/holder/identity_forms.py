@@ -17,7 +17,7 @@ SEX_CHOICES = [("F", "Femme"), ("M", "Homme")]
 class ActivationForm(forms.Form):
     nir = forms.CharField(
         label="Numéro de sécurité sociale",
-        help_text="15 caractères, tels qu'inscrits sur votre carte Vitale, par exemple 2 88 03 75 056 123 53",
+        help_text="15 caractères, tels qu'inscrits sur votre carte Vitale (13 chiffres et une clé de 2 chiffres)",
         max_length=30,
     )
     birth_name = forms.CharField(label="Nom de naissance", max_length=150)
