@@ -14,6 +14,13 @@ from opencpf.identity import nir as nir_lib
 SEX_CHOICES = [("F", "Femme"), ("M", "Homme")]
 
 
+def clean_phone(value: str) -> str:
+    digits = "".join(c for c in value if c.isdigit() or c == "+")
+    if len(digits.lstrip("+")) < 9 or len(digits) > 16:
+        raise forms.ValidationError("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
+    return digits
+
+
 class ActivationForm(forms.Form):
     nir = forms.CharField(
         label="Numéro de sécurité sociale",
@@ -55,10 +62,7 @@ class ActivationForm(forms.Form):
         return value
 
     def clean_phone(self) -> str:
-        digits = "".join(c for c in self.cleaned_data["phone"] if c.isdigit() or c == "+")
-        if len(digits.lstrip("+")) < 9:
-            raise forms.ValidationError("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-        return digits
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,6 +95,9 @@ class EmailChangeForm(forms.Form):
 
 class PhoneChangeForm(forms.Form):
     phone = forms.CharField(label="Nouveau téléphone mobile", help_text="Format attendu : 06 12 34 56 78", max_length=20)
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class PasswordChangeForm(forms.Form):
