@@ -129,7 +129,8 @@ def franceconnect_login(request: HttpRequest) -> HttpResponse:
     try:
         return franceconnect.authorize_redirect(request, _abs(request, "holder:franceconnect_callback"))
     except DomainError as exc:
-        return render(request, "holder/identity/message.html", {"title": "FranceConnect", "error": exc.message}, status=503)
+        status = 404 if not franceconnect.enabled() else 502
+        return render(request, "holder/identity/message.html", {"title": "FranceConnect", "error": exc.message}, status=status)
 
 
 def franceconnect_callback(request: HttpRequest) -> HttpResponse:
