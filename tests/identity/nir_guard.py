@@ -79,7 +79,8 @@ def install() -> NirLeakHandler:
     for name in ("", "django", "django.server", "django.request", "axes"):
         logger = logging.getLogger(name)
         if _handler not in logger.handlers:
-            logger.addHandler(_handler)
+            # First, so that it sees raw records before the console handler's filter redacts them in place.
+            logger.handlers.insert(0, _handler)
     logging.getLogger("opencpf").setLevel(logging.DEBUG)  # our own debug records are watched too
     return _handler
 
