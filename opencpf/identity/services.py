@@ -21,7 +21,7 @@ from opencpf.core.audit import audit_record
 from opencpf.core.exceptions import PermissionDenied
 from opencpf.identity import nir as nir_lib
 from opencpf.identity import ratelimit
-from opencpf.identity.exceptions import (  # noqa: F401 (HolderAlreadyExists re-exported)
+from opencpf.identity.exceptions import (
     AgentPermissionDenied,
     AuditReasonRequired,
     HolderAlreadyExists,
@@ -397,4 +397,3 @@ def holder_read_audited(*, agent: User, holder: Holder, reason: str, request: An
     from opencpf.identity.selectors import holder_personal_data
 
     return holder_personal_data(holder)
-

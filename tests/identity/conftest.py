@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client, TestCase
 from django.core.cache import cache
+from django.test import Client, TestCase
 
 from opencpf.catalogue.models import Provider, ProviderStatus
 from opencpf.identity.models import ProviderMembership, ProviderRole, User, UserKind

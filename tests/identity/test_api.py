@@ -72,7 +72,9 @@ def test_api_step_up_with_email_code_then_purchase_check(client, confirmed, sett
     assert refused.status_code == 403 and refused.json()["code"] == "strong_auth_required"
     assert post(client, "/auth/code", token=access).status_code == 204
     code = re.search(r"est : (\d{6})", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
-    assert post(client, "/auth/renforcer", {"code": "999999" if code != "999999" else "111111"}, access).status_code == 400
+    assert (
+        post(client, "/auth/renforcer", {"code": "999999" if code != "999999" else "111111"}, access).status_code == 400
+    )
     assert post(client, "/auth/renforcer", {"code": code}, access).status_code == 204
     assert get(client, "/me", access).json()["session_renforcee"] is True
     assert post(client, "/me/achat/verification", token=access).status_code == 204

@@ -26,7 +26,8 @@ def test_administrator_invites_member_who_sets_password_and_signs_in(client, pro
     provider, _admin = provider_a
     login(client, "admin@a.example.org")
     response = client.post(
-        "/organisme/membres/", {"email": "Nouvelle@A.example.org", "role": "manager", "first_name": "Léa", "last_name": "Blanc"}
+        "/organisme/membres/",
+        {"email": "Nouvelle@A.example.org", "role": "manager", "first_name": "Léa", "last_name": "Blanc"},
     )
     assert response.status_code == 302
     member = User.objects.get(email="nouvelle@a.example.org")

@@ -87,7 +87,9 @@ def test_totp_enrolment_needs_email_code_then_step_up_allows_email_change(client
     login(client)
     # A wrong email code does not create a device.
     client.post("/mon-compte/securite/application/", {"send": "1"})
-    client.post("/mon-compte/securite/application/", {"email_code": "000000" if email_code(client) != "000000" else "111111"})
+    client.post(
+        "/mon-compte/securite/application/", {"email_code": "000000" if email_code(client) != "000000" else "111111"}
+    )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     assert not TOTPDevice.objects.exists()
@@ -96,7 +98,9 @@ def test_totp_enrolment_needs_email_code_then_step_up_allows_email_change(client
     client.logout()
     login(client)
     assert client.get("/mon-compte/securite/courriel/").status_code == 302
-    bad = client.post("/mon-compte/securite/verification/", {"code": "000000", "next": "/mon-compte/securite/courriel/"})
+    bad = client.post(
+        "/mon-compte/securite/verification/", {"code": "000000", "next": "/mon-compte/securite/courriel/"}
+    )
     assert "incorrect" in text(bad)
     time.sleep(1.1)  # django-otp throttles the device for 1 s after a failure
     good = client.post(
@@ -120,7 +124,9 @@ def test_email_code_second_factor_and_purchase_block(client, confirmed, settings
     login(client)
     client.post("/mon-compte/securite/verification/", {"send": "1"})
     code = email_code(client)
-    response = client.post("/mon-compte/securite/verification/", {"code": code, "next": "/mon-compte/securite/telephone/"})
+    response = client.post(
+        "/mon-compte/securite/verification/", {"code": code, "next": "/mon-compte/securite/telephone/"}
+    )
     assert response.status_code == 302
     assert client.post("/mon-compte/securite/telephone/", {"phone": "07 11 22 33 44"}).status_code == 302
     confirmed.user.refresh_from_db()

@@ -62,7 +62,9 @@ def test_sessions_are_listed_and_revocable(client, holder):
     from django.test import Client
 
     other_device = Client(HTTP_USER_AGENT="Téléphone de Paul")
-    assert other_device.post("/connexion/", {"username": "185057800608491", "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        other_device.post("/connexion/", {"username": "185057800608491", "password": DEMO_PASSWORD}).status_code == 302
+    )
     assert client.post("/connexion/", {"username": "185057800608491", "password": DEMO_PASSWORD}).status_code == 302
     page = client.get("/mon-compte/securite/")
     sessions = page.context["sessions"]

@@ -94,7 +94,9 @@ class EmailChangeForm(forms.Form):
 
 
 class PhoneChangeForm(forms.Form):
-    phone = forms.CharField(label="Nouveau téléphone mobile", help_text="Format attendu : 06 12 34 56 78", max_length=20)
+    phone = forms.CharField(
+        label="Nouveau téléphone mobile", help_text="Format attendu : 06 12 34 56 78", max_length=20
+    )
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])
@@ -102,7 +104,9 @@ class PhoneChangeForm(forms.Form):
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="Mot de passe actuel", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="Nouveau mot de passe", widget=forms.PasswordInput, help_text="12 caractères minimum")
+    new_password = forms.CharField(
+        label="Nouveau mot de passe", widget=forms.PasswordInput, help_text="12 caractères minimum"
+    )
     new_password2 = forms.CharField(label="Confirmation du nouveau mot de passe", widget=forms.PasswordInput)
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
