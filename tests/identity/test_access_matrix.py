@@ -209,7 +209,12 @@ def world(db, holder, other_holder):  # type: ignore[no-untyped-def]
     keys = {"provider_a": provider_a, "provider_b": provider_b}
     # Object ids that belong to somebody else than the caller (by URL argument name): the other holder's
     # records, provider B's records, so that an allowed caller still gets 404 for an object not theirs.
-    ids = {"holder_id": str(other_holder.pk), "membership_id": str(admin_b.provider_memberships.get().pk)}
+    b_key, _ = provider_api_key_create(provider=provider_b, name="B", by=None)
+    ids = {
+        "holder_id": str(other_holder.pk),
+        "membership_id": str(admin_b.provider_memberships.get().pk),
+        "key_id": str(b_key.pk),
+    }
     return users, keys, ids
 
 

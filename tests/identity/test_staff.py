@@ -127,3 +127,21 @@ def test_payment_officer_cannot_read_personal_data(client, holder):
     with pytest.raises(AuditReasonRequired):
         holder_read_audited(agent=make_agent(roles.SUPPORT), holder=holder, reason=" ", request=None)
     assert not AuditEvent.objects.filter(action="identity.holder.personal_data.read").exists()
+
+
+@pytest.mark.django_db
+def test_provider_api_keys_page(client, provider_a, provider_b):
+    from opencpf.identity.models import ProviderApiKey
+    from opencpf.identity.tokens import provider_api_key_create
+
+    login(client, "admin@a.example.org")
+    response = client.post("/organisme/cles-api/", {"name": "Logiciel de gestion"})
+    secret = re.search(r"<code>(ocpf_[^<]+)</code>", response.content.decode()).group(1)  # type: ignore[union-attr]
+    assert client.get("/api/v1/organisme", HTTP_X_API_KEY=secret).json()["name"] == "Organisme A"
+    key = ProviderApiKey.objects.get(provider=provider_a[0])
+    assert secret not in key.key_hash and key.prefix == secret[:12]
+    b_key, _ = provider_api_key_create(provider=provider_b[0], name="B", by=None)
+    assert client.post(f"/organisme/cles-api/{b_key.pk}/revoquer/").status_code == 404
+    assert client.post(f"/organisme/cles-api/{key.pk}/revoquer/").status_code == 302
+    assert client.get("/api/v1/organisme", HTTP_X_API_KEY=secret).status_code == 401
+    assert ProviderApiKey.objects.get(pk=b_key.pk).revoked_at is None
