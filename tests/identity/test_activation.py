@@ -128,9 +128,12 @@ def test_login_failure_message_and_no_nir_echoed(client, holder):
 
 
 @pytest.mark.django_db
-def test_login_page_offers_franceconnect_activation_and_reset(client):
+def test_login_page_offers_franceconnect_activation_and_reset(client, settings):
     body = text(client.get(reverse("holder:login")))
-    assert "FranceConnect" in body and "/activer/" in body and "/mot-de-passe-oublie/" in body
+    assert "FranceConnect" not in body  # not configured: no button
+    assert "/activer/" in body and "/mot-de-passe-oublie/" in body
+    settings.FRANCECONNECT = {"client_id": "x", "server_metadata_url": "http://127.0.0.1:9/.well-known"}
+    assert "S'identifier avec" in text(client.get(reverse("holder:login")))
 
 
 @pytest.mark.django_db
