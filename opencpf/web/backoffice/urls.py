@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import core_views, support_views, trust_views, views
+from opencpf.web.backoffice import core_views, identity_views, support_views, trust_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -26,5 +26,6 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("titulaires/<int:holder_id>/", identity_views.holder_detail, name="holder_detail"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
 ]
