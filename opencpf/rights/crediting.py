@@ -145,7 +145,7 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
         "    JOIN rights_ledgertransaction x ON x.id = e.transaction_id "
         f"   WHERE x.kind = '{TransactionKind.CREDIT_YEAR.value}' AND x.year = {int(year)} "
         f"   AND e.account_id BETWEEN {int(lo)} AND {int(hi)} GROUP BY e.account_id) c ON c.account_id = t.account_id "
-        f"  WHERE t.account_id BETWEEN {int(lo)} AND {int(hi)}"
+        f"  WHERE t.account_id BETWEEN {int(lo)} AND {int(hi)} AND a.id BETWEEN {int(lo)} AND {int(hi)}"
         " ) s1"
         ") s2 WHERE diff <> 0"
     )
@@ -180,7 +180,7 @@ def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
         )
         _exec(
             "UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount "
-            "FROM rights_credit_diff d WHERE rights_account.id = d.account_id"
+            f"FROM rights_credit_diff d WHERE rights_account.id = d.account_id AND rights_account.id BETWEEN {int(lo)} AND {int(hi)}"
         )
         run.save(update_fields=["chunks_posted", "last_run_at"])
         return count, total

@@ -1,30 +1,59 @@
 """Posting to the ledger: the one place that writes entries and cached balances.
 
-Callers run inside `transaction.atomic` and have locked the holder accounts they debit.
+Callers run inside `transaction.atomic`. Holder accounts are debited by guarded updates (never below zero).
+Platform accounts may be given as `PlatformRef(kind, reference)`: resolved inside the entries' INSERT
+(no extra query); if one does not exist yet, `MissingPlatformAccount` says which, and `with_platform_accounts`
+creates it and runs the operation again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from opencpf.core import clock
 from opencpf.rights.enums import HOLDER_KINDS, AccountKind
-from opencpf.rights.models import Account, Entry, LedgerTransaction
+from opencpf.rights.exceptions import InsufficientFunds
+from opencpf.rights.models import Account, LedgerTransaction
 
-Line = tuple[Account, int]
+
+
+class PlatformRef(NamedTuple):
+    kind: str
+    reference: str = ""
+
+
+Line = tuple[Account | PlatformRef, int]
+T = TypeVar("T")
+
+
+class MissingPlatformAccount(Exception):
+    def __init__(self, refs: list[PlatformRef]) -> None:
+        super().__init__(refs)
+        self.refs = refs
+
+
+def with_platform_accounts(operation: Callable[[], T]) -> T:
+    """Run `operation` (which opens its own atomic block); create missing platform accounts and retry once."""
+    try:
+        return operation()
+    except MissingPlatformAccount as exc:
+        for ref in exc.refs:
+            platform_account(ref.kind, ref.reference)
+        return operation()
 
 
 def platform_account(kind: str, reference: str = "") -> Account:
-    """The platform-side account of that kind and reference (created on first use)."""
+    """The platform-side account of that kind and reference (created on first use). One query when it exists."""
     if kind in HOLDER_KINDS:
         raise ValueError("holder accounts are not platform accounts")
-    found = Account.objects.filter(kind=kind, reference=reference).first()
-    if found is not None:
-        return found
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM rights_account WHERE kind = %s AND reference = %s", [kind, reference])
+        row = cursor.fetchone()
+    if row is not None:
+        return Account(pk=row[0], kind=kind, reference=reference)
     try:
         with transaction.atomic():
             return Account.objects.create(kind=kind, reference=reference)
@@ -57,35 +86,58 @@ def post(
     year: int | None = None,
     actor: Any = None,
 ) -> tuple[LedgerTransaction, bool]:
-    """Post a movement once. Returns (transaction, created); a known key returns the first posting unchanged."""
-    if not transaction.get_connection().in_atomic_block:
+    """Post a movement once. Returns (transaction, created); a known key returns the first posting unchanged.
+
+    Debits of holder accounts are guarded updates (`balance_cents >= amount`): InsufficientFunds, nothing posted.
+    """
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
         raise RuntimeError("post() must run inside transaction.atomic")
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("a ledger transaction must sum to zero")
-    existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            txn = LedgerTransaction.objects.create(
-                idempotency_key=key,
-                kind=kind,
-                year=year,
-                reference=reference[:100],
-                label=label[:200],
-                posted_at=clock.now(),
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+    posted_at = clock.now()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [key, kind, year, reference[:100], label[:200], conn.ops.adapt_datetimefield_value(posted_at), actor_id],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return LedgerTransaction.objects.get(idempotency_key=key), False
+        txn = LedgerTransaction(
+            pk=row[0], idempotency_key=key, kind=kind, year=year, reference=reference[:100], label=label[:200],
+            posted_at=posted_at, actor_id=actor_id,
+        )
+        # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
+        deltas: dict[int, int] = {}
+        for account, amount in lines:
+            if isinstance(account, Account) and account.kind in HOLDER_KINDS and amount:
+                deltas[account.pk] = deltas.get(account.pk, 0) + amount
+        for pk in sorted(deltas):
+            cursor.execute(
+                "UPDATE rights_account SET balance_cents = balance_cents + %s WHERE id = %s AND balance_cents + %s >= 0",
+                [deltas[pk], pk, deltas[pk]],
             )
-    except IntegrityError:
-        return LedgerTransaction.objects.get(idempotency_key=key), False
-    Entry.objects.bulk_create(
-        [Entry(transaction=txn, account=account, amount_cents=amount) for account, amount in lines if amount]
-    )
-    # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
-    deltas: dict[int, int] = {}
-    for account, amount in lines:
-        if account.kind in HOLDER_KINDS and amount:
-            deltas[account.pk] = deltas.get(account.pk, 0) + amount
-    for pk in sorted(deltas):
-        Account.objects.filter(pk=pk).update(balance_cents=F("balance_cents") + deltas[pk])
+            if cursor.rowcount != 1:
+                raise InsufficientFunds()
+        selects, params, platform = [], [], []
+        for account, amount in lines:
+            if not amount:
+                continue
+            if isinstance(account, PlatformRef):
+                selects.append("SELECT %s, id, %s FROM rights_account WHERE kind = %s AND reference = %s")
+                params += [txn.pk, amount, account.kind, account.reference]
+                platform.append(account)
+            else:
+                selects.append("SELECT %s, %s, %s")
+                params += [txn.pk, account.pk, amount]
+        if selects:
+            cursor.execute(
+                "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) " + " UNION ALL ".join(selects),
+                params,
+            )
+            if cursor.rowcount != len(selects):
+                raise MissingPlatformAccount(platform)
     return txn, True

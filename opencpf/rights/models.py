@@ -25,7 +25,9 @@ from opencpf.rights.enums import (
 class Account(models.Model):
     kind = models.CharField("nature", max_length=20, choices=AccountKind.choices)
     nir_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    funder = models.ForeignKey("rights.Funder", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    funder = models.ForeignKey(
+        "rights.Funder", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     certification_code = models.CharField("certification fléchée", max_length=20, blank=True, default="")
     reference = models.CharField("référence (comptes de plateforme)", max_length=64, blank=True, default="")
     balance_cents = models.BigIntegerField("solde (centimes)", default=0)
