@@ -19,7 +19,6 @@ from opencpf.rights.exceptions import InsufficientFunds
 from opencpf.rights.models import Account, LedgerTransaction
 
 
-
 class PlatformRef(NamedTuple):
     kind: str
     reference: str = ""
@@ -97,47 +96,127 @@ def post(
         raise ValueError("a ledger transaction must sum to zero")
     posted_at = clock.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    txn_params = [
+        key,
+        kind,
+        year,
+        reference[:100],
+        label[:200],
+        conn.ops.adapt_datetimefield_value(posted_at),
+        actor_id,
+    ]
+    # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
+    deltas: dict[int, int] = {}
+    for account, amount in lines:
+        if isinstance(account, Account) and account.kind in HOLDER_KINDS and amount:
+            deltas[account.pk] = deltas.get(account.pk, 0) + amount
+    entries = [(account, amount) for account, amount in lines if amount]
+    platform = [account for account, _ in entries if isinstance(account, PlatformRef)]
     with conn.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            [key, kind, year, reference[:100], label[:200], conn.ops.adapt_datetimefield_value(posted_at), actor_id],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return LedgerTransaction.objects.get(idempotency_key=key), False
-        txn = LedgerTransaction(
-            pk=row[0], idempotency_key=key, kind=kind, year=year, reference=reference[:100], label=label[:200],
-            posted_at=posted_at, actor_id=actor_id,
-        )
-        # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
-        deltas: dict[int, int] = {}
-        for account, amount in lines:
-            if isinstance(account, Account) and account.kind in HOLDER_KINDS and amount:
-                deltas[account.pk] = deltas.get(account.pk, 0) + amount
-        for pk in sorted(deltas):
-            cursor.execute(
-                "UPDATE rights_account SET balance_cents = balance_cents + %s WHERE id = %s AND balance_cents + %s >= 0",
-                [deltas[pk], pk, deltas[pk]],
-            )
-            if cursor.rowcount != 1:
-                raise InsufficientFunds()
-        selects, params, platform = [], [], []
-        for account, amount in lines:
-            if not amount:
-                continue
-            if isinstance(account, PlatformRef):
-                selects.append("SELECT %s, id, %s FROM rights_account WHERE kind = %s AND reference = %s")
-                params += [txn.pk, amount, account.kind, account.reference]
-                platform.append(account)
-            else:
-                selects.append("SELECT %s, %s, %s")
-                params += [txn.pk, account.pk, amount]
-        if selects:
-            cursor.execute(
-                "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) " + " UNION ALL ".join(selects),
-                params,
-            )
-            if cursor.rowcount != len(selects):
-                raise MissingPlatformAccount(platform)
+        if conn.vendor == "postgresql":
+            txn_id = _post_one_statement(cursor, txn_params, sorted(deltas.items()), entries, platform)
+        else:
+            txn_id = _post_statements(cursor, txn_params, sorted(deltas.items()), entries, platform)
+    if txn_id is None:
+        return LedgerTransaction.objects.get(idempotency_key=key), False
+    txn = LedgerTransaction(
+        pk=txn_id,
+        idempotency_key=key,
+        kind=kind,
+        year=year,
+        reference=reference[:100],
+        label=label[:200],
+        posted_at=posted_at,
+        actor_id=actor_id,
+    )
     return txn, True
+
+
+_INSERT_TXN = (
+    "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+
+
+def _entry_selects(txn_ref: str, entries: list[Line]) -> tuple[list[str], list[Any]]:
+    selects: list[str] = []
+    params: list[Any] = []
+    for account, amount in entries:
+        if isinstance(account, PlatformRef):
+            selects.append(f"SELECT {txn_ref}, a.id, %s FROM rights_account a WHERE a.kind = %s AND a.reference = %s")
+            params += [amount, account.kind, account.reference]
+        else:
+            selects.append(f"SELECT {txn_ref}, %s, %s")
+            params += [account.pk, amount]
+    return selects, params
+
+
+def _post_statements(
+    cursor: Any, txn_params: list[Any], deltas: list[tuple[int, int]], entries: list[Line], platform: list[PlatformRef]
+) -> int | None:
+    """Portable path (SQLite): one statement per step."""
+    cursor.execute(_INSERT_TXN, txn_params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    for pk, delta in deltas:
+        cursor.execute(
+            "UPDATE rights_account SET balance_cents = balance_cents + %s WHERE id = %s AND balance_cents + %s >= 0",
+            [delta, pk, delta],
+        )
+        if cursor.rowcount != 1:
+            raise InsufficientFunds()
+    if entries:
+        selects, params = _entry_selects(str(int(row[0])), entries)
+        cursor.execute(
+            "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) " + " UNION ALL ".join(selects),
+            params,
+        )
+        if cursor.rowcount != len(entries):
+            raise MissingPlatformAccount(platform)
+    return int(row[0])
+
+
+def _post_one_statement(
+    cursor: Any, txn_params: list[Any], deltas: list[tuple[int, int]], entries: list[Line], platform: list[PlatformRef]
+) -> int | None:
+    """PostgreSQL: the transaction row, the guarded balance updates and the entries in one round trip."""
+    sql = ["WITH t AS (" + _INSERT_TXN + ")"]
+    params: list[Any] = list(txn_params)
+    if deltas:
+        values = ", ".join(["(%s::bigint, %s::bigint)"] * len(deltas))
+        sql.append(
+            ", u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + v.delta "
+            f"FROM (VALUES {values}) AS v(id, delta) WHERE rights_account.id = v.id "
+            "AND rights_account.balance_cents + v.delta >= 0 AND EXISTS (SELECT 1 FROM t) RETURNING rights_account.id)"
+        )
+        params += [x for pair in deltas for x in pair]
+    if entries:
+        selects, entry_params = _entry_selects("t.id", entries)
+        selects = [
+            s.replace(" FROM rights_account a WHERE", " FROM t, rights_account a WHERE")
+            if "rights_account a" in s
+            else s + " FROM t"
+            for s in selects
+        ]
+        sql.append(
+            ", e AS (INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+            + " UNION ALL ".join(selects)
+            + " RETURNING 1)"
+        )
+        params += entry_params
+    sql.append(
+        " SELECT (SELECT id FROM t), "
+        + ("(SELECT COUNT(*) FROM u)" if deltas else "0")
+        + ", "
+        + ("(SELECT COUNT(*) FROM e)" if entries else "0")
+    )
+    cursor.execute("".join(sql), params)
+    txn_id, updated, inserted = cursor.fetchone()
+    if txn_id is None:
+        return None
+    if updated != len(deltas):
+        raise InsufficientFunds()
+    if inserted != len(entries):
+        raise MissingPlatformAccount(platform)
+    return int(txn_id)

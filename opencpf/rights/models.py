@@ -198,7 +198,9 @@ class Reservation(models.Model):
         verbose_name_plural = "réservations"
         constraints = [
             models.CheckConstraint(
-                condition=Q(held_cents__gte=0) & Q(captured_cents__gte=0) & Q(captured_cents__lte=models.F("held_cents")),
+                condition=Q(held_cents__gte=0)
+                & Q(captured_cents__gte=0)
+                & Q(captured_cents__lte=models.F("held_cents")),
                 name="rights_reservation_amounts",
             )
         ]

@@ -116,9 +116,7 @@ _SOURCES_SQL = (
 )
 
 
-def quote(
-    *, nir_hash: str, price_cents: int, certification_code: str = "", is_job_seeker: bool | None = None
-) -> Quote:
+def quote(*, nir_hash: str, price_cents: int, certification_code: str = "", is_job_seeker: bool | None = None) -> Quote:
     """Split a price into rights, earmarked and plain top-ups, the co-payment and what the holder pays.
 
     One query: the holder's funded accounts, whether they are a job-seeker, the co-payment in force today.
@@ -169,7 +167,12 @@ def _same(reservation: Reservation, q: Quote) -> bool:
     )
 
 
-_CATEGORY_KIND = {"rights": AccountKind.RIGHTS, "dif": AccountKind.DIF, "earmarked": AccountKind.TOPUP, "plain": AccountKind.TOPUP}
+_CATEGORY_KIND = {
+    "rights": AccountKind.RIGHTS,
+    "dif": AccountKind.DIF,
+    "earmarked": AccountKind.TOPUP,
+    "plain": AccountKind.TOPUP,
+}
 
 
 def reserve(*, order_ref: str, quote: Quote, provider_ref: str = "") -> Reservation:
@@ -182,7 +185,9 @@ def reserve(*, order_ref: str, quote: Quote, provider_ref: str = "") -> Reservat
     if not order_ref:
         raise ValueError("order_ref is required")
     total = quote.funded_cents
-    allocations = [{"account": x.account_id, "category": x.category, "amount_cents": x.amount_cents} for x in quote.lines]
+    allocations = [
+        {"account": x.account_id, "category": x.category, "amount_cents": x.amount_cents} for x in quote.lines
+    ]
     now = clock.now()
     return with_platform_accounts(lambda: _reserve(order_ref, quote, provider_ref, total, allocations, now))
 
@@ -200,9 +205,18 @@ def _reserve(
                     "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s) "
                     "ON CONFLICT (order_ref) DO NOTHING RETURNING id",
                     [
-                        order_ref, quote.nir_hash, quote.price_cents, quote.certification_code, json.dumps(allocations),
-                        total, quote.copayment_cents, quote.holder_rest_cents, ReservationStatus.RESERVED.value,
-                        provider_ref, conn.ops.adapt_datetimefield_value(now), conn.ops.adapt_datetimefield_value(now),
+                        order_ref,
+                        quote.nir_hash,
+                        quote.price_cents,
+                        quote.certification_code,
+                        json.dumps(allocations),
+                        total,
+                        quote.copayment_cents,
+                        quote.holder_rest_cents,
+                        ReservationStatus.RESERVED.value,
+                        provider_ref,
+                        conn.ops.adapt_datetimefield_value(now),
+                        conn.ops.adapt_datetimefield_value(now),
                     ],
                 )
                 row = cursor.fetchone()
@@ -226,10 +240,20 @@ def _reserve(
             raise ReservationConflict() from None
         return existing
     return Reservation(
-        pk=row[0], order_ref=order_ref, nir_hash=quote.nir_hash, price_cents=quote.price_cents,
-        certification_code=quote.certification_code, allocations=allocations, held_cents=total,
-        copayment_cents=quote.copayment_cents, holder_rest_cents=quote.holder_rest_cents, captured_cents=0,
-        status=ReservationStatus.RESERVED, provider_ref=provider_ref, created_at=now, updated_at=now,
+        pk=row[0],
+        order_ref=order_ref,
+        nir_hash=quote.nir_hash,
+        price_cents=quote.price_cents,
+        certification_code=quote.certification_code,
+        allocations=allocations,
+        held_cents=total,
+        copayment_cents=quote.copayment_cents,
+        holder_rest_cents=quote.holder_rest_cents,
+        captured_cents=0,
+        status=ReservationStatus.RESERVED,
+        provider_ref=provider_ref,
+        created_at=now,
+        updated_at=now,
     )
 
 

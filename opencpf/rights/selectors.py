@@ -49,9 +49,7 @@ def balances(*, nir_hash: str) -> Balances:
             topup += a.balance_cents
             if a.certification_code:
                 earmarked[a.certification_code] = earmarked.get(a.certification_code, 0) + a.balance_cents
-    held = sum(
-        Reservation.objects.filter(nir_hash=nir_hash, status="reserved").values_list("held_cents", flat=True)
-    )
+    held = sum(Reservation.objects.filter(nir_hash=nir_hash, status="reserved").values_list("held_cents", flat=True))
     return Balances(rights, dif, topup, sorted(earmarked.items()), held)
 
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,172 +15,342 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CreditYearRun',
+            name="CreditYearRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True)),
-                ('chunks_posted', models.PositiveIntegerField(default=0)),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(unique=True)),
+                ("chunks_posted", models.PositiveIntegerField(default=0)),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Funder',
+            name="Funder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('employer', 'Employeur'), ('opco', 'OPCO'), ('france_travail', 'France Travail'), ('region', 'Région'), ('state', 'État'), ('other', 'Autre')], max_length=20, verbose_name='nature')),
-                ('reference', models.CharField(max_length=32, unique=True, verbose_name='SIRET ou identifiant')),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True, verbose_name='effectif')),
-                ('api_key_hash', models.CharField(blank=True, db_index=True, default='', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("employer", "Employeur"),
+                            ("opco", "OPCO"),
+                            ("france_travail", "France Travail"),
+                            ("region", "Région"),
+                            ("state", "État"),
+                            ("other", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("reference", models.CharField(max_length=32, unique=True, verbose_name="SIRET ou identifiant")),
+                ("headcount", models.PositiveIntegerField(blank=True, null=True, verbose_name="effectif")),
+                ("api_key_hash", models.CharField(blank=True, db_index=True, default="", max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'financeur',
-                'verbose_name_plural': 'financeurs',
+                "verbose_name": "financeur",
+                "verbose_name_plural": "financeurs",
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('declaration_id', models.CharField(max_length=64, verbose_name='identifiant de la déclaration')),
-                ('employer_siret', models.CharField(max_length=14, verbose_name="SIRET de l'employeur")),
-                ('nir_hash', models.CharField(max_length=64)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('paid_hours_x100', models.BigIntegerField(blank=True, null=True, verbose_name='heures rémunérées (centièmes)')),
-                ('reference_hours_x100', models.BigIntegerField(blank=True, null=True, verbose_name='durée de référence (centièmes)')),
-                ('part_time_rate_bp', models.PositiveIntegerField(blank=True, null=True, verbose_name='quotité (points de base)')),
-                ('gross_pay_cents', models.BigIntegerField(blank=True, null=True, verbose_name='rémunération brute sans heures (centimes)')),
-                ('absences', models.JSONField(blank=True, default=list, verbose_name='absences')),
-                ('low_qualification', models.BooleanField(default=False, verbose_name='sans niveau CAP')),
-                ('disabled_worker', models.BooleanField(default=False, verbose_name="bénéficiaire de l'OETH")),
-                ('worked_hours_x100', models.BigIntegerField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('imported_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("declaration_id", models.CharField(max_length=64, verbose_name="identifiant de la déclaration")),
+                ("employer_siret", models.CharField(max_length=14, verbose_name="SIRET de l'employeur")),
+                ("nir_hash", models.CharField(max_length=64)),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "paid_hours_x100",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="heures rémunérées (centièmes)"),
+                ),
+                (
+                    "reference_hours_x100",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="durée de référence (centièmes)"),
+                ),
+                (
+                    "part_time_rate_bp",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="quotité (points de base)"),
+                ),
+                (
+                    "gross_pay_cents",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="rémunération brute sans heures (centimes)"
+                    ),
+                ),
+                ("absences", models.JSONField(blank=True, default=list, verbose_name="absences")),
+                ("low_qualification", models.BooleanField(default=False, verbose_name="sans niveau CAP")),
+                ("disabled_worker", models.BooleanField(default=False, verbose_name="bénéficiaire de l'OETH")),
+                ("worked_hours_x100", models.BigIntegerField(blank=True, null=True)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("imported_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': "déclaration d'employeur",
-                'verbose_name_plural': "déclarations d'employeurs",
-                'constraints': [models.UniqueConstraint(fields=('year', 'nir_hash', 'employer_siret'), name='rights_declaration_employer_holder_year')],
+                "verbose_name": "déclaration d'employeur",
+                "verbose_name_plural": "déclarations d'employeurs",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "nir_hash", "employer_siret"), name="rights_declaration_employer_holder_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rights', 'Droits CPF'), ('dif', 'Heures DIF converties'), ('topup', 'Abondement'), ('operator_funding', "Financement de l'opérateur"), ('funder', 'Financeur (origine des abondements)'), ('holds', 'Sommes réservées'), ('provider_payable', 'Dû aux organismes'), ('holder_payment', 'Paiements des titulaires')], max_length=20, verbose_name='nature')),
-                ('nir_hash', models.CharField(blank=True, db_index=True, default='', max_length=64)),
-                ('certification_code', models.CharField(blank=True, default='', max_length=20, verbose_name='certification fléchée')),
-                ('reference', models.CharField(blank=True, default='', max_length=64, verbose_name='référence (comptes de plateforme)')),
-                ('balance_cents', models.BigIntegerField(default=0, verbose_name='solde (centimes)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('funder', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rights.funder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rights", "Droits CPF"),
+                            ("dif", "Heures DIF converties"),
+                            ("topup", "Abondement"),
+                            ("operator_funding", "Financement de l'opérateur"),
+                            ("funder", "Financeur (origine des abondements)"),
+                            ("holds", "Sommes réservées"),
+                            ("provider_payable", "Dû aux organismes"),
+                            ("holder_payment", "Paiements des titulaires"),
+                        ],
+                        max_length=20,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("nir_hash", models.CharField(blank=True, db_index=True, default="", max_length=64)),
+                (
+                    "certification_code",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="certification fléchée"),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="référence (comptes de plateforme)"
+                    ),
+                ),
+                ("balance_cents", models.BigIntegerField(default=0, verbose_name="solde (centimes)")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "funder",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rights.funder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compte',
-                'verbose_name_plural': 'comptes',
+                "verbose_name": "compte",
+                "verbose_name_plural": "comptes",
             },
         ),
         migrations.CreateModel(
-            name='LedgerTransaction',
+            name="LedgerTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('credit_year', 'Alimentation annuelle'), ('topup', 'Abondement'), ('corrective_topup', 'Abondement correctif'), ('dif', 'Reprise des heures DIF'), ('reserve', 'Réservation'), ('capture', "Débit à l'entrée en formation"), ('release', 'Restitution')], max_length=20, verbose_name='nature')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('reference', models.CharField(blank=True, default='', max_length=100, verbose_name='référence (dossier, financeur…)')),
-                ('label', models.CharField(blank=True, default='', max_length=200, verbose_name='libellé')),
-                ('posted_at', models.DateTimeField(verbose_name='date')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("idempotency_key", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("credit_year", "Alimentation annuelle"),
+                            ("topup", "Abondement"),
+                            ("corrective_topup", "Abondement correctif"),
+                            ("dif", "Reprise des heures DIF"),
+                            ("reserve", "Réservation"),
+                            ("capture", "Débit à l'entrée en formation"),
+                            ("release", "Restitution"),
+                        ],
+                        max_length=20,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="référence (dossier, financeur…)"
+                    ),
+                ),
+                ("label", models.CharField(blank=True, default="", max_length=200, verbose_name="libellé")),
+                ("posted_at", models.DateTimeField(verbose_name="date")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mouvement',
-                'verbose_name_plural': 'mouvements',
+                "verbose_name": "mouvement",
+                "verbose_name_plural": "mouvements",
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_cents', models.BigIntegerField(verbose_name='montant (centimes)')),
-                ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.RESTRICT, related_name='entries', to='rights.account')),
-                ('transaction', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='entries', to='rights.ledgertransaction')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_cents", models.BigIntegerField(verbose_name="montant (centimes)")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="entries",
+                        to="rights.account",
+                    ),
+                ),
+                (
+                    "transaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="entries",
+                        to="rights.ledgertransaction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'écriture',
-                'verbose_name_plural': 'écritures',
+                "verbose_name": "écriture",
+                "verbose_name_plural": "écritures",
             },
         ),
         migrations.CreateModel(
-            name='Reservation',
+            name="Reservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_ref', models.CharField(max_length=100, unique=True, verbose_name='référence du dossier')),
-                ('nir_hash', models.CharField(db_index=True, max_length=64)),
-                ('price_cents', models.BigIntegerField(verbose_name='prix')),
-                ('certification_code', models.CharField(blank=True, default='', max_length=20)),
-                ('allocations', models.JSONField(default=list, verbose_name='répartition')),
-                ('held_cents', models.BigIntegerField(verbose_name='montant réservé')),
-                ('copayment_cents', models.BigIntegerField(default=0, verbose_name='participation forfaitaire')),
-                ('holder_rest_cents', models.BigIntegerField(default=0, verbose_name='reste à charge')),
-                ('captured_cents', models.BigIntegerField(default=0, verbose_name='montant débité')),
-                ('status', models.CharField(choices=[('reserved', 'Réservé'), ('captured', 'Débité'), ('released', 'Restitué')], default='reserved', max_length=12)),
-                ('provider_ref', models.CharField(blank=True, default='', max_length=32, verbose_name='organisme')),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order_ref", models.CharField(max_length=100, unique=True, verbose_name="référence du dossier")),
+                ("nir_hash", models.CharField(db_index=True, max_length=64)),
+                ("price_cents", models.BigIntegerField(verbose_name="prix")),
+                ("certification_code", models.CharField(blank=True, default="", max_length=20)),
+                ("allocations", models.JSONField(default=list, verbose_name="répartition")),
+                ("held_cents", models.BigIntegerField(verbose_name="montant réservé")),
+                ("copayment_cents", models.BigIntegerField(default=0, verbose_name="participation forfaitaire")),
+                ("holder_rest_cents", models.BigIntegerField(default=0, verbose_name="reste à charge")),
+                ("captured_cents", models.BigIntegerField(default=0, verbose_name="montant débité")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("reserved", "Réservé"), ("captured", "Débité"), ("released", "Restitué")],
+                        default="reserved",
+                        max_length=12,
+                    ),
+                ),
+                ("provider_ref", models.CharField(blank=True, default="", max_length=32, verbose_name="organisme")),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'réservation',
-                'verbose_name_plural': 'réservations',
-                'constraints': [models.CheckConstraint(condition=models.Q(('held_cents__gte', 0), ('captured_cents__gte', 0), ('captured_cents__lte', models.F('held_cents'))), name='rights_reservation_amounts')],
+                "verbose_name": "réservation",
+                "verbose_name_plural": "réservations",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("held_cents__gte", 0),
+                            ("captured_cents__gte", 0),
+                            ("captured_cents__lte", models.F("held_cents")),
+                        ),
+                        name="rights_reservation_amounts",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DifClaim',
+            name="DifClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nir_hash', models.CharField(db_index=True, max_length=64)),
-                ('hours', models.PositiveSmallIntegerField(verbose_name='heures déclarées')),
-                ('proof', models.FileField(upload_to=opencpf.rights.models.dif_proof_path, verbose_name='justificatif')),
-                ('status', models.CharField(choices=[('pending', "En attente d'examen"), ('accepted', 'Acceptée'), ('refused', 'Refusée')], default='pending', max_length=10)),
-                ('submitted_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.CharField(blank=True, default='', max_length=300, verbose_name='motif')),
-                ('credited_cents', models.BigIntegerField(default=0)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nir_hash", models.CharField(db_index=True, max_length=64)),
+                ("hours", models.PositiveSmallIntegerField(verbose_name="heures déclarées")),
+                (
+                    "proof",
+                    models.FileField(upload_to=opencpf.rights.models.dif_proof_path, verbose_name="justificatif"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "En attente d'examen"), ("accepted", "Acceptée"), ("refused", "Refusée")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.CharField(blank=True, default="", max_length=300, verbose_name="motif")),
+                ("credited_cents", models.BigIntegerField(default=0)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.RESTRICT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "déclaration d'heures DIF",
-                'verbose_name_plural': "déclarations d'heures DIF",
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'accepted'])), fields=('nir_hash',), name='rights_dif_one_open_or_accepted')],
+                "verbose_name": "déclaration d'heures DIF",
+                "verbose_name_plural": "déclarations d'heures DIF",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "accepted"])),
+                        fields=("nir_hash",),
+                        name="rights_dif_one_open_or_accepted",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_cents__gte', 0), models.Q(('kind__in', ['rights', 'dif', 'topup']), _negated=True), _connector='OR'), name='rights_account_holder_balance_non_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("balance_cents__gte", 0),
+                    models.Q(("kind__in", ["rights", "dif", "topup"]), _negated=True),
+                    _connector="OR",
+                ),
+                name="rights_account_holder_balance_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'rights')), fields=('nir_hash',), name='rights_account_one_rights_per_nir'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "rights")), fields=("nir_hash",), name="rights_account_one_rights_per_nir"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'dif')), fields=('nir_hash',), name='rights_account_one_dif_per_nir'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "dif")), fields=("nir_hash",), name="rights_account_one_dif_per_nir"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'topup')), fields=('nir_hash', 'funder', 'certification_code'), name='rights_account_one_topup_pool'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "topup")),
+                fields=("nir_hash", "funder", "certification_code"),
+                name="rights_account_one_topup_pool",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['rights', 'dif', 'topup']), _negated=True), fields=('kind', 'reference'), name='rights_account_platform_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["rights", "dif", "topup"]), _negated=True),
+                fields=("kind", "reference"),
+                name="rights_account_platform_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgertransaction',
-            index=models.Index(fields=['kind', 'year'], name='rights_txn_kind_year_idx'),
+            model_name="ledgertransaction",
+            index=models.Index(fields=["kind", "year"], name="rights_txn_kind_year_idx"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'id'], name='rights_entry_account_idx'),
+            model_name="entry",
+            index=models.Index(fields=["account", "id"], name="rights_entry_account_idx"),
         ),
     ]
