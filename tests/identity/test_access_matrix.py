@@ -161,8 +161,7 @@ def expected(route: Route, who: str) -> str:
                 accepted |= set(HOLDERS) | set(PROVIDERS) | set(AGENTS)
             elif isinstance(auth, ProviderKeyAuth):
                 accepted |= set(PROVIDERS)
-            else:
-                return "ok" if who != "anonymous" else "401"  # another domain's auth: anonymous at least is refused
+            # Another credential (e.g. a funder's key): none of the principals here holds one.
         return "ok" if who in accepted else "401"
     path, name = route.path, route.name
     if name in PUBLIC:
