@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from opencpf.api.errors import install_error_handlers
+from opencpf.api.routers import catalogue as catalogue_router
 from opencpf.api.routers import core as core_router
 
 api = NinjaAPI(
@@ -19,3 +20,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", core_router.router, tags=["Plateforme"])
+api.add_router("/catalogue", catalogue_router.router, tags=["Catalogue"])

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
+from opencpf.web.provider import catalogue_views as cv
 from opencpf.web.provider import views
 from opencpf.web.views import login_view
 
@@ -20,4 +21,18 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="provider:login"), name="logout"),
+    # catalogue
+    path("offres/", cv.offer_list, name="offer_list"),
+    path("offres/nouvelle/", cv.offer_create, name="offer_create"),
+    path("offres/import-lheo/", cv.lheo_upload, name="lheo_upload"),
+    path("offres/<int:offer_id>/", cv.offer_detail, name="offer_detail"),
+    path("offres/<int:offer_id>/modifier/", cv.offer_edit, name="offer_edit"),
+    path("offres/<int:offer_id>/publier/", cv.offer_action, {"action": "publish"}, name="offer_publish"),
+    path("offres/<int:offer_id>/depublier/", cv.offer_action, {"action": "unpublish"}, name="offer_unpublish"),
+    path("offres/<int:offer_id>/dupliquer/", cv.offer_action, {"action": "duplicate"}, name="offer_duplicate"),
+    path("offres/<int:offer_id>/sessions/nouvelle/", cv.session_create, name="session_create"),
+    path("sessions/<int:session_id>/modifier/", cv.session_edit, name="session_edit"),
+    path("sessions/<int:session_id>/dupliquer/", cv.session_duplicate, name="session_duplicate"),
+    path("cles-api/", cv.api_keys, name="api_keys"),
+    path("cles-api/<int:key_id>/revoquer/", cv.api_key_revoke, name="api_key_revoke"),
 ]
