@@ -379,13 +379,19 @@ def read_document(data: bytes, *, xsd_path: str | Path | None = None) -> Documen
         if not schema.validate(tree):
             for e in schema.error_log:  # type: ignore[attr-defined]
                 idx = max((i for line, i in starts if line <= e.line), default=0)
-                problems.setdefault(idx, []).append(Problem(e.line, _xsd_path(e.path), f"XSD : {e.message}"))
+                problems.setdefault(idx, []).append(Problem(e.line, _xsd_path(tree, e.path), f"XSD : {e.message}"))
     return Document(SUPPORTED[qname.namespace], formations, problems)
 
 
-def _xsd_path(path: str) -> str:
-    # "/lheo:lheo/lheo:offres/..." or "/*/*[1]" -> local names only
-    return re.sub(r"\{[^}]*\}|[a-z0-9]+:", "", path or "")
+def _xsd_path(tree: etree._ElementTree, path: str) -> str:
+    """libxml2 reports '/*/*/*[2]/*[10]': name it like our own errors."""
+    try:
+        found = tree.xpath(path) if path else []
+    except etree.XPathError:
+        found = []
+    if found and isinstance(found[0], etree._Element):
+        return element_path(found[0])
+    return path or "/lheo"
 
 
 _schemas: dict[str, etree.XMLSchema] = {}

@@ -42,8 +42,8 @@ def _price(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-def _extras(parent: etree._Element, values: dict[str, Any]) -> None:
-    values = {k: v for k, v in values.items() if v not in (None, "")}
+def _extras(parent: etree._Element, values: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+    values = {k: ("" if v is None else v) for k, v in values.items() if k in keep or v not in (None, "")}
     if not values:
         return
     box = _sub(parent, "extras", info=OPENCPF_EXTRAS)
@@ -107,15 +107,15 @@ def formation_element(training: Training, offers: list[Offer]) -> etree._Element
     _contact(f, "contact-formation", first.contact_email or provider.email, first.contact_phone or provider.phone)
     _sub(f, "parcours-de-formation", "1")
     _sub(f, "code-niveau-entree", training.entry_level if training.entry_level is not None else 0)
-    if cert.kind in (CertificationKind.RNCP, CertificationKind.RS):
-        c = _sub(f, "certification")
+    if cert.kind != CertificationKind.OTHER or training.certifinfo_code:
+        c = _sub(f, "certification")  # sequence: code-RNCP, code-CERTIFINFO, code-RS
         digits = cert.code[len(cert.kind) :]
-        _sub(c, "code-RNCP" if cert.kind == CertificationKind.RNCP else "code-RS", digits)
+        if cert.kind == CertificationKind.RNCP:
+            _sub(c, "code-RNCP", digits)
         if training.certifinfo_code:
             _sub(c, "code-CERTIFINFO", training.certifinfo_code)
-    elif training.certifinfo_code:
-        c = _sub(f, "certification")
-        _sub(c, "code-CERTIFINFO", training.certifinfo_code)
+        if cert.kind == CertificationKind.RS:
+            _sub(c, "code-RS", digits)
     if training.exit_level is not None:
         _sub(f, "code-niveau-sortie", training.exit_level)
     for offer in offers:
@@ -178,8 +178,6 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
     _sub(a, "nombre-heures-centre", offer.hours_centre)
     _sub(a, "nombre-heures-entreprise", offer.hours_company)
     _sub(a, "nombre-heures-total", offer.hours_total)
-    if offer.contact_email or offer.contact_phone:
-        pass  # contact-session belongs to <session>; the training's contact carries the first offer's
     _extras(
         a,
         {
@@ -189,6 +187,7 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
             "contact-courriel": offer.contact_email,
             "contact-telephone": offer.contact_phone,
         },
+        keep=("contact-courriel", "contact-telephone"),
     )
     return a
 
