@@ -32,22 +32,41 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     if args.reset:
-        tables = ["catalogue_offerchange", "catalogue_session", "catalogue_offer", "catalogue_training",
-                  "catalogue_certifierpermission", "catalogue_qualiopicertificate", "catalogue_referencingdecision",
-                  "catalogue_providerapikey"]
+        tables = [
+            "catalogue_offerchange",
+            "catalogue_session",
+            "catalogue_offer",
+            "catalogue_training",
+            "catalogue_certifierpermission",
+            "catalogue_qualiopicertificate",
+            "catalogue_referencingdecision",
+            "catalogue_providerapikey",
+        ]
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
-            cursor.execute("DELETE FROM catalogue_provider WHERE id NOT IN (SELECT provider_id FROM identity_providermembership)")
+            cursor.execute(
+                "DELETE FROM catalogue_provider WHERE id NOT IN (SELECT provider_id FROM identity_providermembership)"
+            )
     started = time.perf_counter()
-    report = generate(providers=args.providers, offers=args.offers, sessions=args.sessions, holders=args.holders,
-                      seed=args.seed, notify=False)
+    report = generate(
+        providers=args.providers,
+        offers=args.offers,
+        sessions=args.sessions,
+        holders=args.holders,
+        seed=args.seed,
+        notify=False,
+    )
     elapsed = time.perf_counter() - started
     print(f"database: {connection.vendor}")
-    print(f"generated: {report.providers} providers, {report.trainings} trainings, {report.offers} offers, "
-          f"{report.sessions} sessions, {report.holders} holders")
+    print(
+        f"generated: {report.providers} providers, {report.trainings} trainings, {report.offers} offers, "
+        f"{report.sessions} sessions, {report.holders} holders"
+    )
     print("cumulative seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
-    print(f"total: {elapsed:.1f} s; {report.offers / elapsed:,.0f} offers/s, {report.sessions / elapsed:,.0f} sessions/s")
+    print(
+        f"total: {elapsed:.1f} s; {report.offers / elapsed:,.0f} offers/s, {report.sessions / elapsed:,.0f} sessions/s"
+    )
     print(f"rows now: {Offer.objects.count()} offers, {Session.objects.count()} sessions")
     return 0
 

@@ -21,9 +21,7 @@ class OfferNotPublishable(CatalogueError):
     status = 409
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__(
-            "L'offre ne peut pas être publiée : " + " ; ".join(problems) + ".", problems=list(problems)
-        )
+        super().__init__("L'offre ne peut pas être publiée : " + " ; ".join(problems) + ".", problems=list(problems))
         self.problems = list(problems)
 
 

@@ -88,7 +88,10 @@ class _Sink:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {connection.ops.quote_name(self.table)} ({cols}) VALUES ({marks})", self.rows)
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(self.table)} ({cols}) VALUES ({marks})",  # noqa: S608 (model names)
+                    self.rows,
+                )
         self.count += len(self.rows)
         self.rows = []
 
@@ -115,7 +118,9 @@ def _siret(i: int) -> str:
 
 
 def _nda(rng: random.Random, department: str) -> str:
-    return f"{int(department[:2]) if department[:2].isdigit() else 20:02d}{rng.randrange(10**8, 10**9)}"[:11].ljust(11, "0")
+    return f"{int(department[:2]) if department[:2].isdigit() else 20:02d}{rng.randrange(10**8, 10**9)}"[:11].ljust(
+        11, "0"
+    )
 
 
 @dataclass
@@ -153,11 +158,22 @@ def _topics(rng: random.Random, day: dt.date) -> tuple[list[_Topic], bool]:
             formacodes = [found] if found else formacodes
         topics.append(_Topic(key, titles, ids, formacodes, nsf, rome, hourly, hours))
     if real:  # plus trainings named after real certifications
-        sample = list(active.exclude(kind=CertificationKind.OTHER).values_list("pk", "title", "rome_codes", "nsf_codes")[:3000])
+        sample = list(
+            active.exclude(kind=CertificationKind.OTHER).values_list("pk", "title", "rome_codes", "nsf_codes")[:3000]
+        )
         rng.shuffle(sample)
         for pk, title, romes, nsfs in sample[:300]:
             topics.append(
-                _Topic("rncp", [f"Préparation : {title[:250]}"], [pk], [], list(nsfs)[:3], list(romes)[:5], (1_000, 4_000), (70, 700))
+                _Topic(
+                    "rncp",
+                    [f"Préparation : {title[:250]}"],
+                    [pk],
+                    [],
+                    list(nsfs)[:3],
+                    list(romes)[:5],
+                    (1_000, 4_000),
+                    (70, 700),
+                )
             )
     return topics, real
 
@@ -172,9 +188,9 @@ def _places(rng: random.Random) -> tuple[list[tuple[Any, ...]], list[int], bool]
             places.append((c.pk, insee, c.name, (c.postcodes or [""])[0], c.department_code, c.latitude, c.longitude))
             weights.append(weights_by_insee[insee] * 40)
         others = list(
-            Commune.objects.filter(district_of="").exclude(insee_code__in=list(big)).values_list(
-                "pk", "insee_code", "name", "postcodes", "department_code", "latitude", "longitude"
-            )
+            Commune.objects.filter(district_of="")
+            .exclude(insee_code__in=list(big))
+            .values_list("pk", "insee_code", "name", "postcodes", "department_code", "latitude", "longitude")
         )
         for pk, insee, name, pcs, dep, lat, lon in rng.sample(others, min(3000, len(others))):
             places.append((pk, insee, name, (pcs or [""])[0], dep, lat, lon))
@@ -202,7 +218,7 @@ def generate(
     report = GenerateReport()
     day = today or clock.today()
     now = clock.now()
-    bar = progress or (lambda _label, _total: (lambda _n: None))
+    bar = progress or (lambda _label, _total: lambda _n: None)
     providers = max(1, providers)
     offers = max(0, offers)
     t0 = time.perf_counter()
@@ -216,8 +232,14 @@ def generate(
         # Providers, with Qualiopi certificates and referencing decisions.
         pid0 = _next_id(Provider)
         p_sink = _Sink(Provider, [f.column for f in Provider._meta.concrete_fields])
-        q_sink = _Sink(QualiopiCertificate, ["id", "provider_id", "number", "certifying_body", "issued_on", "expires_on", "created_at"])
-        d_sink = _Sink(ReferencingDecision, ["id", "provider_id", "from_status", "to_status", "event", "reason", "decided_by_id", "decided_at"])
+        q_sink = _Sink(
+            QualiopiCertificate,
+            ["id", "provider_id", "number", "certifying_body", "issued_on", "expires_on", "created_at"],
+        )
+        d_sink = _Sink(
+            ReferencingDecision,
+            ["id", "provider_id", "from_status", "to_status", "event", "reason", "decided_by_id", "decided_at"],
+        )
         q_id, d_id = _next_id(QualiopiCertificate), _next_id(ReferencingDecision)
         provider_rows: list[tuple[int, str, tuple[Any, ...]]] = []  # (id, status, place)
         advance = bar("Organismes", providers)
@@ -230,31 +252,69 @@ def generate(
             i += 1
             pid = pid0 + n
             place = rng.choices(places, weights)[0]
-            status = ProviderStatus.REFERENCED if rng.random() < 0.93 else rng.choice(
-                [ProviderStatus.PENDING, ProviderStatus.SUSPENDED, ProviderStatus.REFUSED]
+            status: str = (
+                ProviderStatus.REFERENCED
+                if rng.random() < 0.93
+                else rng.choice([ProviderStatus.PENDING, ProviderStatus.SUSPENDED, ProviderStatus.REFUSED])
             )
-            name = f"{fake.company()} Formation" if rng.random() < 0.5 else f"{rng.choice(['Institut', 'Centre', 'Académie', 'École', 'Atelier'])} {fake.last_name()} {place[2]}"
+            name = (
+                f"{fake.company()} Formation"
+                if rng.random() < 0.5
+                else f"{rng.choice(['Institut', 'Centre', 'Académie', 'École', 'Atelier'])} {fake.last_name()} {place[2]}"
+            )
             applied = now - dt.timedelta(days=rng.randrange(60, 1500))
             row = {
-                "id": pid, "name": name[:250], "siret": siret, "nda": _nda(rng, place[4]), "status": status,
+                "id": pid,
+                "name": name[:250],
+                "siret": siret,
+                "nda": _nda(rng, place[4]),
+                "status": status,
                 "headcount": rng.choice([1, 2, 3, 5, 8, 12, 20, 45, 120]),
-                "email": f"contact@of{pid}.demo.opencpf.fr", "phone": fake.phone_number()[:20], "created_at": applied,
+                "email": f"contact@of{pid}.demo.opencpf.fr",
+                "phone": fake.phone_number()[:20],
+                "created_at": applied,
                 "referenced_at": applied + dt.timedelta(days=20) if status != ProviderStatus.PENDING else None,
-                "address": fake.street_address()[:300], "postcode": place[3], "city": place[2], "applied_at": applied,
-                "check_deadline": (applied + dt.timedelta(days=15)).date(), "status_changed_at": applied + dt.timedelta(days=20),
-                "status_reason": "", "directors_declaration": True, "directors_declared_at": applied,
+                "address": fake.street_address()[:300],
+                "postcode": place[3],
+                "city": place[2],
+                "applied_at": applied,
+                "check_deadline": (applied + dt.timedelta(days=15)).date(),
+                "status_changed_at": applied + dt.timedelta(days=20),
+                "status_reason": "",
+                "directors_declaration": True,
+                "directors_declared_at": applied,
             }
             p_sink.add(tuple(row[f.attname] for f in Provider._meta.concrete_fields))
-            q_sink.add((q_id, pid, f"QUA-{pid:07d}", rng.choice(demo_data.QUALIOPI_BODIES),
-                        (applied - dt.timedelta(days=30)).date(), day + dt.timedelta(days=rng.randrange(60, 1000)), now))
+            q_sink.add(
+                (
+                    q_id,
+                    pid,
+                    f"QUA-{pid:07d}",
+                    rng.choice(demo_data.QUALIOPI_BODIES),
+                    (applied - dt.timedelta(days=30)).date(),
+                    day + dt.timedelta(days=rng.randrange(60, 1000)),
+                    now,
+                )
+            )
             q_id += 1
-            d_sink.add((d_id, pid, "", ProviderStatus.PENDING, "apply", "Demande de référencement déposée", None, applied))
+            d_sink.add(
+                (d_id, pid, "", ProviderStatus.PENDING, "apply", "Demande de référencement déposée", None, applied)
+            )
             d_id += 1
             if status != ProviderStatus.PENDING:
                 event = {"referenced": "reference", "refused": "refuse", "suspended": "reference"}[status]
-                d_sink.add((d_id, pid, ProviderStatus.PENDING, ProviderStatus.REFERENCED if status == "suspended" else status,
-                            event, "Dossier complet et conforme" if event == "reference" else "Pièces manquantes", None,
-                            applied + dt.timedelta(days=14)))
+                d_sink.add(
+                    (
+                        d_id,
+                        pid,
+                        ProviderStatus.PENDING,
+                        ProviderStatus.REFERENCED if status == "suspended" else status,
+                        event,
+                        "Dossier complet et conforme" if event == "reference" else "Pièces manquantes",
+                        None,
+                        applied + dt.timedelta(days=14),
+                    )
+                )
                 d_id += 1
             provider_rows.append((pid, status, place))
             advance(1)
@@ -271,7 +331,9 @@ def generate(
         s_sink = _Sink(Session, [f.column for f in Session._meta.concrete_fields])
         c_sink = _Sink(OfferChange, [f.column for f in OfferChange._meta.concrete_fields])
         perm_sink = _Sink(CertifierPermission, [f.column for f in CertifierPermission._meta.concrete_fields])
-        tid0, oid0, sid0, cid0, permid = (_next_id(m) for m in (Training, Offer, Session, OfferChange, CertifierPermission))
+        tid0, oid0, sid0, cid0, permid = (
+            _next_id(m) for m in (Training, Offer, Session, OfferChange, CertifierPermission)
+        )
         existing_perms = set(CertifierPermission.objects.values_list("provider_id", "certification_id"))
         trainings: list[tuple[int, int, _Topic, str, int, bool, tuple[Any, ...]]] = []
         advance = bar("Formations", n_trainings)
@@ -284,18 +346,31 @@ def generate(
             level_in = rng.choice([0, 1, 4, 5])
             has_prereq = rng.random() < 0.3
             row = {
-                "id": tid0 + n, "provider_id": pid, "certification_id": cert_id, "reference": f"F{tid0 + n}",
-                "title": title[:300], "objectives": rng.choice(demo_data.OBJECTIVES), "content": rng.choice(demo_data.CONTENTS),
+                "id": tid0 + n,
+                "provider_id": pid,
+                "certification_id": cert_id,
+                "reference": f"F{tid0 + n}",
+                "title": title[:300],
+                "objectives": rng.choice(demo_data.OBJECTIVES),
+                "content": rng.choice(demo_data.CONTENTS),
                 "expected_results": rng.choice(demo_data.RESULTS),
                 "prerequisites": "Niveau de fin de collège ou expérience équivalente." if has_prereq else "",
-                "has_prerequisites": has_prereq, "formacode_codes": json.dumps(topic.formacodes),
-                "nsf_codes": json.dumps(topic.nsf), "rome_codes": json.dumps(topic.rome), "entry_level": level_in,
-                "exit_level": rng.choice([4, 5, 6, 7]), "created_at": now, "updated_at": now, "certifinfo_code": "",
+                "has_prerequisites": has_prereq,
+                "formacode_codes": json.dumps(topic.formacodes),
+                "nsf_codes": json.dumps(topic.nsf),
+                "rome_codes": json.dumps(topic.rome),
+                "entry_level": level_in,
+                "exit_level": rng.choice([4, 5, 6, 7]),
+                "created_at": now,
+                "updated_at": now,
+                "certifinfo_code": "",
             }
             t_sink.add(tuple(row[a] for a in t_fields))
             if (pid, cert_id) not in existing_perms:
                 existing_perms.add((pid, cert_id))
-                perm_sink.add((permid, pid, cert_id, None, f"HAB-{permid}", day - dt.timedelta(days=300), None, None, ""))
+                perm_sink.add(
+                    (permid, pid, cert_id, None, f"HAB-{permid}", day - dt.timedelta(days=300), None, None, "")
+                )
                 permid += 1
             trainings.append((tid0 + n, pid, topic, status, cert_id, has_prereq, home))
             advance(1)
@@ -314,7 +389,9 @@ def generate(
         horizon = 300
         for n in range(offers):
             oid = oid0 + n
-            tid, pid, topic, status, _cert, _pre, home = trainings[n % n_trainings] if n < n_trainings else rng.choice(trainings)
+            tid, pid, topic, status, _cert, _pre, home = (
+                trainings[n % n_trainings] if n < n_trainings else rng.choice(trainings)
+            )
             modality = rng.choices([Modality.IN_PERSON, Modality.DISTANCE, Modality.MIXED], [6, 3, 1])[0]
             place = home if rng.random() < 0.6 else rng.choices(places, weights)[0]
             hours = rng.randint(*topic.hours)
@@ -324,33 +401,69 @@ def generate(
             published = status == ProviderStatus.REFERENCED
             in_person = modality != Modality.DISTANCE
             row = {
-                "id": oid, "training_id": tid, "reference": f"A{oid}", "modality": modality,
-                "address": rng.choice(streets) if in_person else "", "postcode": place[3] if in_person else "",
-                "city": place[2] if in_person else "", "insee_code": place[1] if in_person else "",
-                "latitude": place[5] if in_person else None, "longitude": place[6] if in_person else None,
-                "hours_total": hours, "hours_centre": centre, "hours_company": 0, "price_incl_tax_cents": price,
-                "price_excl_tax_cents": excl, "disability_access": rng.random() < 0.9,
+                "id": oid,
+                "training_id": tid,
+                "reference": f"A{oid}",
+                "modality": modality,
+                "address": rng.choice(streets) if in_person else "",
+                "postcode": place[3] if in_person else "",
+                "city": place[2] if in_person else "",
+                "insee_code": place[1] if in_person else "",
+                "latitude": place[5] if in_person else None,
+                "longitude": place[6] if in_person else None,
+                "hours_total": hours,
+                "hours_centre": centre,
+                "hours_company": 0,
+                "price_incl_tax_cents": price,
+                "price_excl_tax_cents": excl,
+                "disability_access": rng.random() < 0.9,
                 "disability_details": "Locaux accessibles, référent handicap joignable." if rng.random() < 0.5 else "",
-                "contact_email": f"inscriptions@of{pid}.demo.opencpf.fr", "contact_phone": "",
-                "is_published": published, "created_at": now, "updated_at": now,
-                "commune_id": place[0] if in_person else None, "department_code": place[4] if in_person else "",
-                "published_at": now if published else None, "unpublished_at": None, "unpublished_reason": "",
+                "contact_email": f"inscriptions@of{pid}.demo.opencpf.fr",
+                "contact_phone": "",
+                "is_published": published,
+                "created_at": now,
+                "updated_at": now,
+                "commune_id": place[0] if in_person else None,
+                "department_code": place[4] if in_person else "",
+                "published_at": now if published else None,
+                "unpublished_at": None,
+                "unpublished_reason": "",
             }
             o_sink.add(tuple(row[a] for a in o_attn))
-            crow = {"id": cid0 + n, "offer_id": oid, "at": now, "actor_id": None, "actor_label": "generate_demo",
-                    "source": "demo", "action": "created", "changes": "{}", "reason": ""}
+            crow = {
+                "id": cid0 + n,
+                "offer_id": oid,
+                "at": now,
+                "actor_id": None,
+                "actor_label": "generate_demo",
+                "source": "demo",
+                "action": "created",
+                "changes": "{}",
+                "reason": "",
+            }
             c_sink.add(tuple(crow[a] for a in c_attn))
             remaining_offers = offers - n
             k = sessions_left // remaining_offers
-            if sessions_left % remaining_offers and rng.random() < (sessions_left % remaining_offers) / remaining_offers:
+            if (
+                sessions_left % remaining_offers
+                and rng.random() < (sessions_left % remaining_offers) / remaining_offers
+            ):
                 k += 1
             k = min(k, sessions_left)
             for _ in range(k):
                 start = day + dt.timedelta(days=rng.randrange(12, horizon))
                 length = max(1, hours // 7) if modality != Modality.DISTANCE else rng.randrange(14, 120)
-                srow = {"id": sid, "offer_id": oid, "reference": f"S{sid}", "start_date": start,
-                        "end_date": start + dt.timedelta(days=length + length // 5), "is_recruiting": rng.random() < 0.92,
-                        "capacity": rng.choice([None, 8, 10, 12, 15, 20]), "created_at": now, "updated_at": now}
+                srow = {
+                    "id": sid,
+                    "offer_id": oid,
+                    "reference": f"S{sid}",
+                    "start_date": start,
+                    "end_date": start + dt.timedelta(days=length + length // 5),
+                    "is_recruiting": rng.random() < 0.92,
+                    "capacity": rng.choice([None, 8, 10, 12, 15, 20]),
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 s_sink.add(tuple(srow[a] for a in s_attn))
                 sid += 1
 
@@ -364,8 +477,18 @@ def generate(
         if holders:
             report.holders = _holders(holders, rng=rng, fake=fake, progress=bar)
             report.timings["holders"] = time.perf_counter() - t0
-        _reset_sequences([Provider, QualiopiCertificate, ReferencingDecision, Training, CertifierPermission, Offer,
-                          Session, OfferChange])
+        _reset_sequences(
+            [
+                Provider,
+                QualiopiCertificate,
+                ReferencingDecision,
+                Training,
+                CertifierPermission,
+                Offer,
+                Session,
+                OfferChange,
+            ]
+        )
         if notify if notify is not None else offers <= 5_000:
             offers_changed(range(oid0, oid0 + offers))
     if connection.vendor == "postgresql":
@@ -400,12 +523,30 @@ def _holders(count: int, *, rng: random.Random, fake: Faker, progress: Progress)
         known.add(stored.hash)
         first = fake.first_name_male() if sex == "M" else fake.first_name_female()
         last = fake.last_name()
-        user = User(username=f"h{stored.hash[:20]}", email=f"titulaire{len(known)}.{stored.hash[:6]}@demo.opencpf.fr",
-                    kind=UserKind.HOLDER, first_name=first[:150], last_name=last[:150], password=unusable)
+        user = User(
+            username=f"h{stored.hash[:20]}",
+            email=f"titulaire{len(known)}.{stored.hash[:6]}@demo.opencpf.fr",
+            kind=UserKind.HOLDER,
+            first_name=first[:150],
+            last_name=last[:150],
+            password=unusable,
+        )
         users.append(user)
-        holders.append(Holder(user=user, nir_hash=stored.hash, nir_encrypted=stored.encrypted, nir_masked=stored.masked,
-                              birth_name=last, first_names=first, birth_date=birth, sex=sex, postcode=place[2],
-                              insee_code=place[0], is_job_seeker=rng.random() < 0.1))
+        holders.append(
+            Holder(
+                user=user,
+                nir_hash=stored.hash,
+                nir_encrypted=stored.encrypted,
+                nir_masked=stored.masked,
+                birth_name=last,
+                first_names=first,
+                birth_date=birth,
+                sex=sex,
+                postcode=place[2],
+                insee_code=place[0],
+                is_job_seeker=rng.random() < 0.1,
+            )
+        )
         made += 1
         if len(users) >= 5000 or made == count:
             User.objects.bulk_create(users, batch_size=5000)

@@ -14,21 +14,52 @@ from opencpf.catalogue.models import CertificationKind, Modality, Offer, Session
 from opencpf.core import clock
 
 COLUMNS = [
-    "nom_of", "siret", "numero_formation", "intitule_formation", "points_forts", "type_referentiel", "code_rncp",
-    "code_inventaire", "intitule_certification", "libelle_niveau_sortie_formation",
-    "code_formacode_1", "code_formacode_2", "code_formacode_3", "code_formacode_4", "code_formacode_5",
-    "code_nsf_1", "code_certifinfo", "nb_action", "nb_session_active", "nb_session_a_distance",
-    "nombre_heures_total_min", "nombre_heures_total_max", "nombre_heures_total_mean",
-    "frais_ttc_tot_min", "frais_ttc_tot_max", "frais_ttc_tot_mean",
-    "code_departement", "nom_departement", "code_region", "nom_region",
+    "nom_of",
+    "siret",
+    "numero_formation",
+    "intitule_formation",
+    "points_forts",
+    "type_referentiel",
+    "code_rncp",
+    "code_inventaire",
+    "intitule_certification",
+    "libelle_niveau_sortie_formation",
+    "code_formacode_1",
+    "code_formacode_2",
+    "code_formacode_3",
+    "code_formacode_4",
+    "code_formacode_5",
+    "code_nsf_1",
+    "code_certifinfo",
+    "nb_action",
+    "nb_session_active",
+    "nb_session_a_distance",
+    "nombre_heures_total_min",
+    "nombre_heures_total_max",
+    "nombre_heures_total_mean",
+    "frais_ttc_tot_min",
+    "frais_ttc_tot_max",
+    "frais_ttc_tot_mean",
+    "code_departement",
+    "nom_departement",
+    "code_region",
+    "nom_region",
 ]
 
 # LHEO dict-niveaux labels (the code stored on Training.exit_level).
 EXIT_LEVELS = {
-    0: "Information non communiquée", 1: "Sans niveau spécifique", 2: "Niveau VI (illettrisme, analphabétisme)",
-    3: "Niveau V bis (préqualification)", 4: "Niveau V (CAP, BEP)", 5: "Niveau IV (BP, BT, baccalauréat)",
-    6: "Niveau III (BTS, DUT)", 7: "Niveau II (licence, maîtrise)", 8: "Niveau I (supérieur à la maîtrise)",
-    11: "Niveau 1 (savoirs de base)", 12: "Niveau 2", 13: "Niveau 3 (CAP)",
+    0: "Information non communiquée",
+    1: "Sans niveau spécifique",
+    2: "Niveau VI (illettrisme, analphabétisme)",
+    3: "Niveau V bis (préqualification)",
+    4: "Niveau V (CAP, BEP)",
+    5: "Niveau IV (BP, BT, baccalauréat)",
+    6: "Niveau III (BTS, DUT)",
+    7: "Niveau II (licence, maîtrise)",
+    8: "Niveau I (supérieur à la maîtrise)",
+    11: "Niveau 1 (savoirs de base)",
+    12: "Niveau 2",
+    13: "Niveau 3 (CAP)",
 }
 
 
@@ -51,8 +82,12 @@ def write_open_data(out: IO[str], *, on: dt.date | None = None, delimiter: str =
         row["training_id"]: row
         for row in published.values("training_id").annotate(
             nb_action=Count("id"),
-            hmin=Min("hours_total"), hmax=Max("hours_total"), hmean=Avg("hours_total"),
-            pmin=Min("price_incl_tax_cents"), pmax=Max("price_incl_tax_cents"), pmean=Avg("price_incl_tax_cents"),
+            hmin=Min("hours_total"),
+            hmax=Max("hours_total"),
+            hmean=Avg("hours_total"),
+            pmin=Min("price_incl_tax_cents"),
+            pmax=Max("price_incl_tax_cents"),
+            pmean=Avg("price_incl_tax_cents"),
         )
     }
     sessions = {
@@ -71,7 +106,11 @@ def write_open_data(out: IO[str], *, on: dt.date | None = None, delimiter: str =
     count = 0
     ids = sorted(stats)
     for start in range(0, len(ids), 2000):
-        chunk = Training.objects.filter(pk__in=ids[start : start + 2000]).select_related("provider", "certification").order_by("pk")
+        chunk = (
+            Training.objects.filter(pk__in=ids[start : start + 2000])
+            .select_related("provider", "certification")
+            .order_by("pk")
+        )
         for t in chunk:
             s = stats[t.pk]
             sess = sessions.get(t.pk, {})
@@ -80,16 +119,36 @@ def write_open_data(out: IO[str], *, on: dt.date | None = None, delimiter: str =
             dep = departments[t.pk].most_common(1)[0][0] if departments.get(t.pk) else ""
             region, region_name = region_of(dep)
             formacodes = (list(t.formacode_codes or []) + [""] * 5)[:5]
-            writer.writerow([
-                t.provider.name, t.provider.siret, t.reference, t.title, t.objectives[:1000].replace("\n", " "),
-                cert.kind if cert.kind != CertificationKind.OTHER else "", digits if cert.kind == CertificationKind.RNCP else "",
-                digits if cert.kind == CertificationKind.RS else "", cert.title,
-                EXIT_LEVELS.get(t.exit_level, "") if t.exit_level is not None else "",
-                *formacodes, (t.nsf_codes or [""])[0], t.certifinfo_code, s["nb_action"], sess.get("active", 0),
-                sess.get("distance", 0), s["hmin"], s["hmax"], _num(float(s["hmean"])),
-                _euros(s["pmin"]), _euros(s["pmax"]), _euros(float(s["pmean"])),
-                dep, department_name(dep), region, region_name,
-            ])
+            writer.writerow(
+                [
+                    t.provider.name,
+                    t.provider.siret,
+                    t.reference,
+                    t.title,
+                    t.objectives[:1000].replace("\n", " "),
+                    cert.kind if cert.kind != CertificationKind.OTHER else "",
+                    digits if cert.kind == CertificationKind.RNCP else "",
+                    digits if cert.kind == CertificationKind.RS else "",
+                    cert.title,
+                    EXIT_LEVELS.get(t.exit_level, "") if t.exit_level is not None else "",
+                    *formacodes,
+                    (t.nsf_codes or [""])[0],
+                    t.certifinfo_code,
+                    s["nb_action"],
+                    sess.get("active", 0),
+                    sess.get("distance", 0),
+                    s["hmin"],
+                    s["hmax"],
+                    _num(float(s["hmean"])),
+                    _euros(s["pmin"]),
+                    _euros(s["pmax"]),
+                    _euros(float(s["pmean"])),
+                    dep,
+                    department_name(dep),
+                    region,
+                    region_name,
+                ]
+            )
             count += 1
             if progress:
                 progress(1)

@@ -29,7 +29,9 @@ def provider_offers(
         .order_by("-updated_at", "-pk")
     )
     if q:
-        qs = qs.filter(Q(training__title__icontains=q) | Q(reference__icontains=q) | Q(training__reference__icontains=q))
+        qs = qs.filter(
+            Q(training__title__icontains=q) | Q(reference__icontains=q) | Q(training__reference__icontains=q)
+        )
     if published is not None:
         qs = qs.filter(is_published=published)
     if modality:
@@ -53,7 +55,11 @@ def offer_for_provider(provider: Provider, offer_id: int) -> Offer:
 
 
 def session_for_provider(provider: Provider, session_id: int) -> Session:
-    session = Session.objects.select_related("offer__training").filter(pk=session_id, offer__training__provider=provider).first()
+    session = (
+        Session.objects.select_related("offer__training")
+        .filter(pk=session_id, offer__training__provider=provider)
+        .first()
+    )
     if session is None:
         raise OfferNotFound("Cette session est introuvable.", code="session_not_found")
     return session
@@ -82,4 +88,8 @@ def deadline_state(provider: Provider, *, on: dt.date | None = None) -> dict[str
     if provider.check_deadline is None:
         return {"deadline": None, "days_left": None, "overdue": False}
     left = business_days_between(day, provider.check_deadline)
-    return {"deadline": provider.check_deadline, "days_left": left, "overdue": left < 0 and provider.status == ProviderStatus.PENDING}
+    return {
+        "deadline": provider.check_deadline,
+        "days_left": left,
+        "overdue": left < 0 and provider.status == ProviderStatus.PENDING,
+    }

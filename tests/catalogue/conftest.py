@@ -31,15 +31,32 @@ def data_file(*parts: str) -> Path:
     return path
 
 
-def make_provider(siret: str = "73282932000074", *, name: str = "FormaPro Lyon", status: str = ProviderStatus.REFERENCED,
-                  qualiopi_until: dt.date | None = None) -> Provider:
-    provider = Provider.objects.create(name=name, siret=siret, nda="84691234569", status=status, email="contact@formapro.example",
-                                       postcode="69003", city="Lyon", address="10 rue de la République")
-    QualiopiCertificate.objects.create(provider=provider, number=f"Q-{siret}", expires_on=qualiopi_until or dt.date(2030, 1, 1))
+def make_provider(
+    siret: str = "73282932000074",
+    *,
+    name: str = "FormaPro Lyon",
+    status: str = ProviderStatus.REFERENCED,
+    qualiopi_until: dt.date | None = None,
+) -> Provider:
+    provider = Provider.objects.create(
+        name=name,
+        siret=siret,
+        nda="84691234569",
+        status=status,
+        email="contact@formapro.example",
+        postcode="69003",
+        city="Lyon",
+        address="10 rue de la République",
+    )
+    QualiopiCertificate.objects.create(
+        provider=provider, number=f"Q-{siret}", expires_on=qualiopi_until or dt.date(2030, 1, 1)
+    )
     return provider
 
 
-def make_certification(code: str = "RNCP35185", *, active: bool = True, title: str = "Anglais professionnel") -> Certification:
+def make_certification(
+    code: str = "RNCP35185", *, active: bool = True, title: str = "Anglais professionnel"
+) -> Certification:
     kind = CertificationKind.RS if code.startswith("RS") else CertificationKind.RNCP
     return Certification.objects.create(code=code, kind=kind, title=title, level=5, is_active=active)
 
@@ -50,10 +67,21 @@ def permit(provider: Provider, cert: Certification) -> CertifierPermission:
 
 def offer_fields(**overrides: Any) -> dict[str, Any]:
     fields = {
-        "modality": "in_person", "address": "10 rue de la République", "postcode": "69002", "city": "Lyon",
-        "insee_code": "69382", "latitude": 45.75, "longitude": 4.83, "hours_total": 40, "hours_centre": 40,
-        "hours_company": 0, "price_incl_tax_cents": 180_000, "price_excl_tax_cents": 150_000,
-        "disability_access": True, "disability_details": "Locaux accessibles", "contact_email": "inscription@formapro.example",
+        "modality": "in_person",
+        "address": "10 rue de la République",
+        "postcode": "69002",
+        "city": "Lyon",
+        "insee_code": "69382",
+        "latitude": 45.75,
+        "longitude": 4.83,
+        "hours_total": 40,
+        "hours_centre": 40,
+        "hours_company": 0,
+        "price_incl_tax_cents": 180_000,
+        "price_excl_tax_cents": 150_000,
+        "disability_access": True,
+        "disability_details": "Locaux accessibles",
+        "contact_email": "inscription@formapro.example",
         "contact_phone": "0472000000",
     }
     fields.update(overrides)
@@ -62,20 +90,41 @@ def offer_fields(**overrides: Any) -> dict[str, Any]:
 
 def training_fields(**overrides: Any) -> dict[str, Any]:
     fields = {
-        "title": "Anglais professionnel – TOEIC", "objectives": "Communiquer en anglais au travail.",
-        "content": "Grammaire, oral, préparation au test.", "expected_results": "Score TOEIC visé : 750.",
-        "prerequisites": "", "has_prerequisites": False, "formacode_codes": ["15234"], "nsf_codes": ["136"],
-        "rome_codes": ["M1607"], "entry_level": 0, "exit_level": 5,
+        "title": "Anglais professionnel – TOEIC",
+        "objectives": "Communiquer en anglais au travail.",
+        "content": "Grammaire, oral, préparation au test.",
+        "expected_results": "Score TOEIC visé : 750.",
+        "prerequisites": "",
+        "has_prerequisites": False,
+        "formacode_codes": ["15234"],
+        "nsf_codes": ["136"],
+        "rome_codes": ["M1607"],
+        "entry_level": 0,
+        "exit_level": 5,
     }
     fields.update(overrides)
     return fields
 
 
-def make_offer(provider: Provider, cert: Certification, *, ref: str = "A1", training_ref: str = "F1", publish: bool = True,
-               actor: Any = None, **overrides: Any) -> Offer:
+def make_offer(
+    provider: Provider,
+    cert: Certification,
+    *,
+    ref: str = "A1",
+    training_ref: str = "F1",
+    publish: bool = True,
+    actor: Any = None,
+    **overrides: Any,
+) -> Offer:
     return services.offer_create(
-        provider=provider, actor=actor, certification=cert, training_reference=training_ref, offer_reference=ref,
-        training=training_fields(), offer=offer_fields(**overrides), publish=publish,
+        provider=provider,
+        actor=actor,
+        certification=cert,
+        training_reference=training_ref,
+        offer_reference=ref,
+        training=training_fields(),
+        offer=offer_fields(**overrides),
+        publish=publish,
     )
 
 

@@ -43,32 +43,90 @@ def build_catalogue() -> None:
     for p, c in ((lyon, english), (lyon, excel), (paris, english)):
         permit(p, c)
     make_offer(lyon, english, ref="A1", training_ref="F1")
-    make_offer(lyon, english, ref="A2", training_ref="F1", modality="distance", address="", postcode="", city="",
-               insee_code="", latitude=None, longitude=None, disability_details="x" * 400)
+    make_offer(
+        lyon,
+        english,
+        ref="A2",
+        training_ref="F1",
+        modality="distance",
+        address="",
+        postcode="",
+        city="",
+        insee_code="",
+        latitude=None,
+        longitude=None,
+        disability_details="x" * 400,
+    )
     services.offer_create(
-        provider=lyon, actor=None, certification=excel, training_reference="F2", offer_reference="B1",
-        training={"title": "Excel – tableaux croisés", "objectives": "", "content": "Tableaux", "expected_results": "",
-                  "prerequisites": "Savoir utiliser un ordinateur", "has_prerequisites": True, "formacode_codes": ["70322"],
-                  "nsf_codes": ["326", "110f"], "rome_codes": [], "entry_level": 4, "exit_level": None, "certifinfo_code": "93561"},
-        offer={"modality": "mixed", "address": "5 place Bellecour, bâtiment B, 2e étage", "postcode": "69002",
-               "city": "Lyon", "insee_code": "69382", "hours_total": 21, "hours_centre": 14, "hours_company": 7,
-               "price_incl_tax_cents": 99_000, "price_excl_tax_cents": 82_500, "disability_access": False},
+        provider=lyon,
+        actor=None,
+        certification=excel,
+        training_reference="F2",
+        offer_reference="B1",
+        training={
+            "title": "Excel – tableaux croisés",
+            "objectives": "",
+            "content": "Tableaux",
+            "expected_results": "",
+            "prerequisites": "Savoir utiliser un ordinateur",
+            "has_prerequisites": True,
+            "formacode_codes": ["70322"],
+            "nsf_codes": ["326", "110f"],
+            "rome_codes": [],
+            "entry_level": 4,
+            "exit_level": None,
+            "certifinfo_code": "93561",
+        },
+        offer={
+            "modality": "mixed",
+            "address": "5 place Bellecour, bâtiment B, 2e étage",
+            "postcode": "69002",
+            "city": "Lyon",
+            "insee_code": "69382",
+            "hours_total": 21,
+            "hours_centre": 14,
+            "hours_company": 7,
+            "price_incl_tax_cents": 99_000,
+            "price_excl_tax_cents": 82_500,
+            "disability_access": False,
+        },
     )
     make_offer(paris, permis, ref="P1", training_ref="PB", postcode="75011", city="Paris", insee_code="75056")
     for i, offer in enumerate(Offer.objects.order_by("pk")):
         for j in range(2):
             start = dt.date(2026, 4, 1) + dt.timedelta(days=30 * j + i)
-            services.session_create(offer=offer, actor=None, reference=f"S{j}", start_date=start,
-                                    end_date=start + dt.timedelta(days=9), is_recruiting=j == 0, capacity=12 if j else None)
+            services.session_create(
+                offer=offer,
+                actor=None,
+                reference=f"S{j}",
+                start_date=start,
+                end_date=start + dt.timedelta(days=9),
+                is_recruiting=j == 0,
+                capacity=12 if j else None,
+            )
 
 
 def snapshot() -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for t in Training.objects.select_related("provider", "certification"):
         key = (t.provider.siret, t.reference)
-        out[key] = {f: getattr(t, f) for f in ("title", "objectives", "content", "expected_results", "prerequisites",
-                                               "has_prerequisites", "formacode_codes", "nsf_codes", "rome_codes",
-                                               "entry_level", "exit_level", "certifinfo_code")}
+        out[key] = {
+            f: getattr(t, f)
+            for f in (
+                "title",
+                "objectives",
+                "content",
+                "expected_results",
+                "prerequisites",
+                "has_prerequisites",
+                "formacode_codes",
+                "nsf_codes",
+                "rome_codes",
+                "entry_level",
+                "exit_level",
+                "certifinfo_code",
+            )
+        }
         out[key]["certification"] = t.certification.code
         for o in t.offers.all():
             okey = (*key, o.reference)
@@ -116,7 +174,11 @@ def test_import_lheo_22_example_file(frozen_clock):
     assert provider.status == "pending" and provider.name == "Lycée Kerneuzec"
     t = Training.objects.get(provider=provider, reference="9436_18706")
     assert t.title == "BTS négociation et relation client" and t.certifinfo_code == "19004"
-    assert t.formacode_codes == ["34582", "34076"] and t.nsf_codes == ["312"] and t.rome_codes == ["D1402", "D1403", "D1408"]
+    assert (
+        t.formacode_codes == ["34582", "34076"]
+        and t.nsf_codes == ["312"]
+        and t.rome_codes == ["D1402", "D1403", "D1408"]
+    )
     assert (t.entry_level, t.exit_level) == (0, 6)
     o = t.offers.get()
     assert (o.city, o.postcode, o.insee_code, o.latitude) == ("QUIMPERLÉ", "29391", "29233", 47.882108)
@@ -166,7 +228,9 @@ def test_errors_name_line_and_path_and_nothing_is_imported(provider, cert, permi
     report = import_lheo_bytes(data)
     assert not report.ok and report.imported == 0
     assert report.rejected == {
-        "F2": ["ligne 41, /lheo/offres/formation[2]/action[1]/session[1]/periode/debut : date « 2026-04-01 » au format AAAAMMJJ attendue"]
+        "F2": [
+            "ligne 41, /lheo/offres/formation[2]/action[1]/session[1]/periode/debut : date « 2026-04-01 » au format AAAAMMJJ attendue"
+        ]
     }
     assert not Training.objects.exists()  # all or nothing
 
@@ -199,7 +263,9 @@ def test_xsd_validation_of_23_documents(provider, cert, permitted, frozen_clock)
 def test_missing_required_element(provider, cert, permitted, frozen_clock):
     data = (BROKEN_23 % _formation("F1")).replace(b"<intitule-formation>Anglais</intitule-formation>", b"")
     report = import_lheo_bytes(data)
-    assert report.rejected == {"F1": ["ligne 4, /lheo/offres/formation[1] : élément obligatoire <intitule-formation> absent"]}
+    assert report.rejected == {
+        "F1": ["ligne 4, /lheo/offres/formation[1] : élément obligatoire <intitule-formation> absent"]
+    }
 
 
 def test_unknown_certification_rejects_the_formation(provider, frozen_clock):
@@ -210,15 +276,31 @@ def test_unknown_certification_rejects_the_formation(provider, frozen_clock):
 @pytest.mark.parametrize(
     ("payload", "code", "message"),
     [
-        (b"<lheo xmlns='http://example.org/lheo'><offres/></lheo>", "lheo_namespace", "Espace de noms « http://example.org/lheo » non reconnu"),
+        (
+            b"<lheo xmlns='http://example.org/lheo'><offres/></lheo>",
+            "lheo_namespace",
+            "Espace de noms « http://example.org/lheo » non reconnu",
+        ),
         (b"<lheo xmlns='http://lheo.gouv.fr/2.3'><offres></lheo>", "lheo_invalid", "XML mal formé (ligne 1)"),
-        (b"""<?xml version="1.0"?><!DOCTYPE lheo [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE lheo [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
 <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
-<lheo xmlns="http://lheo.gouv.fr/2.3"><offres>&d;</offres></lheo>""", "lheo_unsafe", "Le document contient des entités"),
-        (b"""<?xml version="1.0"?><!DOCTYPE lheo [<!ENTITY x SYSTEM "file:///etc/passwd">]>
-<lheo xmlns="http://lheo.gouv.fr/2.3"><offres>&x;</offres></lheo>""", "lheo_unsafe", "Le document contient des entités"),
-        (b"""<?xml version="1.0"?><!DOCTYPE lheo SYSTEM "http://127.0.0.1:9/evil.dtd">
-<lheo xmlns="http://lheo.gouv.fr/2.3"><offres/></lheo>""", "lheo_unsafe", "Le document contient une déclaration DOCTYPE"),
+<lheo xmlns="http://lheo.gouv.fr/2.3"><offres>&d;</offres></lheo>""",
+            "lheo_unsafe",
+            "Le document contient des entités",
+        ),
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE lheo [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<lheo xmlns="http://lheo.gouv.fr/2.3"><offres>&x;</offres></lheo>""",
+            "lheo_unsafe",
+            "Le document contient des entités",
+        ),
+        (
+            b"""<?xml version="1.0"?><!DOCTYPE lheo SYSTEM "http://127.0.0.1:9/evil.dtd">
+<lheo xmlns="http://lheo.gouv.fr/2.3"><offres/></lheo>""",
+            "lheo_unsafe",
+            "Le document contient une déclaration DOCTYPE",
+        ),
     ],
 )
 def test_malformed_and_hostile_documents_are_refused(db, payload, code, message):

@@ -8,7 +8,14 @@ import pytest
 
 from opencpf.catalogue import services
 from opencpf.catalogue.exceptions import InvalidApplication, InvalidTransition, ReasonRequired
-from opencpf.catalogue.models import CertifierPermission, Offer, Provider, ProviderStatus, QualiopiCertificate, ReferencingDecision
+from opencpf.catalogue.models import (
+    CertifierPermission,
+    Offer,
+    Provider,
+    ProviderStatus,
+    QualiopiCertificate,
+    ReferencingDecision,
+)
 from opencpf.catalogue.selectors import deadline_state
 from opencpf.catalogue.services.referencing import PermissionInput
 from opencpf.core import clock
@@ -20,8 +27,12 @@ pytestmark = pytest.mark.django_db
 
 def apply(**overrides):  # type: ignore[no-untyped-def]
     kwargs = dict(
-        name="Institut Martin", siret="732 829 320 00074", nda="84 69 1234569", qualiopi_number="QUA-2026-001",
-        qualiopi_expires_on=dt.date(2028, 1, 1), permissions=[PermissionInput("RNCP35185", "Ministère du Travail", "HAB-1")],
+        name="Institut Martin",
+        siret="732 829 320 00074",
+        nda="84 69 1234569",
+        qualiopi_number="QUA-2026-001",
+        qualiopi_expires_on=dt.date(2028, 1, 1),
+        permissions=[PermissionInput("RNCP35185", "Ministère du Travail", "HAB-1")],
         directors_declaration=True,
     )
     kwargs.update(overrides)
@@ -38,7 +49,11 @@ def test_application_sets_the_11_business_day_deadline(cert, frozen_clock):
     perm = CertifierPermission.objects.get(provider=provider)
     assert perm.certification == cert and perm.certifier.name == "Ministère du Travail"
     decision = ReferencingDecision.objects.get(provider=provider)
-    assert (decision.from_status, decision.to_status, decision.reason) == ("", "pending", "Demande de référencement déposée")
+    assert (decision.from_status, decision.to_status, decision.reason) == (
+        "",
+        "pending",
+        "Demande de référencement déposée",
+    )
     assert deadline_state(provider) == {"deadline": dt.date(2026, 3, 17), "days_left": 11, "overdue": False}
     clock.freeze(dt.date(2026, 3, 19))
     assert deadline_state(provider)["overdue"] is True
@@ -57,7 +72,10 @@ def test_deadline_skips_public_holidays(cert):
         ({"nda": "1234"}, "Le numéro de déclaration d'activité (NDA) doit comporter 11 chiffres."),
         ({"directors_declaration": False}, "La déclaration sur l'honneur concernant les dirigeants est obligatoire."),
         ({"qualiopi_expires_on": dt.date(2026, 1, 1)}, "Le certificat Qualiopi est expiré."),
-        ({"permissions": [PermissionInput("RNCP999999")]}, "La certification « RNCP999999 » est inconnue du répertoire."),
+        (
+            {"permissions": [PermissionInput("RNCP999999")]},
+            "La certification « RNCP999999 » est inconnue du répertoire.",
+        ),
     ],
 )
 def test_invalid_applications_change_nothing(cert, frozen_clock, overrides, message):
@@ -73,7 +91,13 @@ def test_decisions_are_logged_with_reason_and_follow_the_table(cert, agent, froz
     provider.refresh_from_db()
     assert provider.status == ProviderStatus.REFERENCED and provider.referenced_at == frozen_clock.now()
     d = ReferencingDecision.objects.filter(provider=provider).first()
-    assert (d.from_status, d.to_status, d.event, d.reason, d.decided_by) == ("pending", "referenced", "reference", "Dossier complet", agent)
+    assert (d.from_status, d.to_status, d.event, d.reason, d.decided_by) == (
+        "pending",
+        "referenced",
+        "reference",
+        "Dossier complet",
+        agent,
+    )
     assert AuditEvent.objects.filter(action="catalogue.provider.reference", object_id=str(provider.pk)).exists()
     with pytest.raises(InvalidTransition):
         services.provider_decide(provider=provider, event="refuse", actor=agent, reason="trop tard")
@@ -95,7 +119,11 @@ def test_suspension_and_delisting_unpublish_all_offers(cert, agent, frozen_clock
     services.provider_decide(provider=provider, event="delist", actor=agent, reason="fraude avérée")
     provider.refresh_from_db()
     assert provider.status == ProviderStatus.DELISTED
-    assert [d.event for d in ReferencingDecision.objects.filter(provider=provider).order_by("pk")] == ["suspend", "reinstate", "delist"]
+    assert [d.event for d in ReferencingDecision.objects.filter(provider=provider).order_by("pk")] == [
+        "suspend",
+        "reinstate",
+        "delist",
+    ]
 
 
 def test_withdrawn_permission_unpublishes_only_the_offers_concerned(provider, agent, frozen_clock):

@@ -32,13 +32,22 @@ def test_import_certifications_real_files():
     assert Certification.objects.count() == 17369
     assert Certification.objects.filter(is_active=True).count() == 4481
     c = Certification.objects.get(code="RNCP34001")
-    assert (c.title, c.kind, c.level, c.is_active, c.valid_until) == ("Agent d'accueil des voyageurs", "RNCP", 4, True, dt.date(2024, 5, 24))
+    assert (c.title, c.kind, c.level, c.is_active, c.valid_until) == (
+        "Agent d'accueil des voyageurs",
+        "RNCP",
+        4,
+        True,
+        dt.date(2024, 5, 24),
+    )
     assert c.rome_codes == ["A1101", "G1101", "N2201"] and c.nsf_codes == ["311", "334"]
     assert [x.name for x in c.certifiers.all()] == ["INSTITUT AERO FORMATIONS"]
     imp = Certification.objects.get(code="RNCP10013")
     assert imp.type_label == "Titre professionnel" and imp.nsf_codes == ["312m"]
     assert list(imp.skill_blocks.values_list("code", flat=True)) == ["RNCP10013BC01", "RNCP10013BC02", "RNCP10013BC03"]
-    assert sorted(imp.certifiers.values_list("name", flat=True)) == ["Ministère chargé de l'Emploi", "Ministère du travail"]
+    assert sorted(imp.certifiers.values_list("name", flat=True)) == [
+        "Ministère chargé de l'Emploi",
+        "Ministère du travail",
+    ]
     assert Certification.objects.get(code="RNCP1000").is_active is False
     assert SkillBlock.objects.count() == 16454 and Certifier.objects.count() == 3589
     assert Nsf.objects.get(code="312").label == "Commerce, vente"
@@ -50,8 +59,12 @@ def test_import_certifications_real_files():
 
 
 def test_import_formacode_and_nsf_real_files():
-    out = run("import_formacode", str(data_file("formacode", "formacode_description.csv")),
-              "--nsf", str(data_file("formacode", "lheo-dict-NSF.xml")))
+    out = run(
+        "import_formacode",
+        str(data_file("formacode", "formacode_description.csv")),
+        "--nsf",
+        str(data_file("formacode", "lheo-dict-NSF.xml")),
+    )
     assert "Formacode : 3379 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s)" in out
     assert "NSF : 93 créé(s)" in out
     f = Formacode.objects.get(code="34582")
@@ -85,13 +98,22 @@ def test_import_communes_real_file():
 def test_updates_and_rejections_are_reported(tmp_path: Path):
     csv = tmp_path / "communes.csv"
     header = '"ID","REF_INSEE","NAME","SLUG","NORMALIZED","DEPARTMENT","REGION","IS_DISTRICT","DISTRICT_OF","ZIP_CODES","LATITUDE","LONGITUDE"\n'
-    csv.write_text(header + '"1","69123","Lyon","lyon","lyon","69","84","0",,"69001|69002","45.76","4.83"\n'
-                   '"2","ABCDE","Nulle part","x","x","00","00","0",,"","",""\n'
-                   '"3","75056","Paris","paris","paris","75","11","0",,"75001","lat","2.3"\n', encoding="utf-8")
+    csv.write_text(
+        header + '"1","69123","Lyon","lyon","lyon","69","84","0",,"69001|69002","45.76","4.83"\n'
+        '"2","ABCDE","Nulle part","x","x","00","00","0",,"","",""\n'
+        '"3","75056","Paris","paris","paris","75","11","0",,"75001","lat","2.3"\n',
+        encoding="utf-8",
+    )
     s = import_communes(csv)
-    assert (s.created, s.updated, [r[1] for r in s.rejected]) == (1, 0, ["code INSEE invalide « ABCDE »", "coordonnées illisibles"])
+    assert (s.created, s.updated, [r[1] for r in s.rejected]) == (
+        1,
+        0,
+        ["code INSEE invalide « ABCDE »", "coordonnées illisibles"],
+    )
     assert Commune.objects.get(insee_code="69123").postcodes == ["69001", "69002"]
-    csv.write_text(header + '"1","69123","Lyon","lyon","lyon","69","84","0",,"69001","45.76","4.83"\n', encoding="utf-8")
+    csv.write_text(
+        header + '"1","69123","Lyon","lyon","lyon","69","84","0",,"69001","45.76","4.83"\n', encoding="utf-8"
+    )
     s = import_communes(csv)
     assert (s.created, s.updated, s.unchanged) == (0, 1, 0)
 

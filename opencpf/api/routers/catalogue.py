@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 from ninja.security import APIKeyHeader
 
 from opencpf.api.pagination import PagePagination
@@ -119,9 +120,9 @@ class SessionOut(Schema):
 class OfferOut(Schema):
     id: int
     reference: str
-    training_reference: str = Field(..., alias="training.reference")
-    title: str = Field(..., alias="training.title")
-    certification_code: str = Field(..., alias="training.certification.code")
+    training_reference: str
+    title: str
+    certification_code: str
     modality: str
     address: str
     postcode: str
@@ -139,10 +140,30 @@ class OfferOut(Schema):
     unpublished_reason: str
     updated_at: dt.datetime
 
+    @staticmethod
+    def resolve_training_reference(obj: Offer) -> str:
+        return obj.training.reference
+
+    @staticmethod
+    def resolve_title(obj: Offer) -> str:
+        return obj.training.title
+
+    @staticmethod
+    def resolve_certification_code(obj: Offer) -> str:
+        return obj.training.certification.code
+
 
 class OfferDetailOut(OfferOut):
     publication_problems: list[str]
     sessions: list[SessionOut]
+
+    @staticmethod
+    def resolve_publication_problems(obj: Offer) -> list[str]:
+        return [] if obj.is_published else offer_publication_problems(obj)
+
+    @staticmethod
+    def resolve_sessions(obj: Offer) -> list[Session]:
+        return list(selectors.offer_sessions(obj))
 
 
 class ChangeOut(Schema):
@@ -175,17 +196,19 @@ class CertificationOut(Schema):
     valid_until: dt.date | None
 
 
-def _detail(offer: Offer) -> dict[str, Any]:
-    data = OfferOut.from_orm(offer).dict()
-    data["publication_problems"] = [] if offer.is_published else offer_publication_problems(offer)
-    data["sessions"] = list(selectors.offer_sessions(offer))
-    return data
+def _detail(offer: Offer) -> Offer:
+    return offer
 
 
 @router.get("/offers", response=list[OfferOut], auth=provider_key, summary="Offres de l'organisme (filtres)")
 @paginate(PagePagination)
 def offers_list(
-    request: HttpRequest, q: str = "", published: bool | None = None, modality: str = "", certification: str = "", city: str = ""
+    request: HttpRequest,
+    q: str = "",
+    published: bool | None = None,
+    modality: str = "",
+    certification: str = "",
+    city: str = "",
 ) -> Any:
     return selectors.provider_offers(
         _provider(request), q=q, published=published, modality=modality, certification=certification, city=city
@@ -195,12 +218,17 @@ def offers_list(
 @router.post("/offers", response={201: OfferDetailOut}, auth=provider_key, summary="Créer une offre")
 def offers_create(request: HttpRequest, payload: OfferCreateIn) -> Any:
     offer = services.offer_create(
-        provider=_provider(request), actor=_actor(request), certification=services.certification_by_code(payload.certification_code),
-        training_reference=payload.training_reference, offer_reference=payload.offer_reference,
-        training=payload.training.dict(), offer={k: str(v) if k == "modality" else v for k, v in payload.offer.dict().items()},
-        publish=payload.publish, source="api",
+        provider=_provider(request),
+        actor=_actor(request),
+        certification=services.certification_by_code(payload.certification_code),
+        training_reference=payload.training_reference,
+        offer_reference=payload.offer_reference,
+        training=payload.training.dict(),
+        offer={k: str(v) if k == "modality" else v for k, v in payload.offer.dict().items()},
+        publish=payload.publish,
+        source="api",
     )
-    return 201, _detail(selectors.offer_for_provider(_provider(request), offer.pk))
+    return Status(201, _detail(selectors.offer_for_provider(_provider(request), offer.pk)))
 
 
 @router.get("/offers/{offer_id}", response=OfferDetailOut, auth=provider_key, summary="Détail d'une offre")
@@ -212,8 +240,14 @@ def offers_get(request: HttpRequest, offer_id: int) -> Any:
 def offers_patch(request: HttpRequest, offer_id: int, payload: OfferPatchIn) -> Any:
     offer = selectors.offer_for_provider(_provider(request), offer_id)
     cert = services.certification_by_code(payload.certification_code) if payload.certification_code else None
-    services.offer_update(offer=offer, actor=_actor(request), training=payload.training, fields=payload.offer,
-                          certification=cert, source="api")
+    services.offer_update(
+        offer=offer,
+        actor=_actor(request),
+        training=payload.training,
+        fields=payload.offer,
+        certification=cert,
+        source="api",
+    )
     return _detail(selectors.offer_for_provider(_provider(request), offer_id))
 
 
@@ -231,11 +265,13 @@ def offers_unpublish(request: HttpRequest, offer_id: int) -> Any:
     return _detail(selectors.offer_for_provider(_provider(request), offer_id))
 
 
-@router.post("/offers/{offer_id}/duplicate", response={201: OfferDetailOut}, auth=provider_key, summary="Dupliquer une offre")
+@router.post(
+    "/offers/{offer_id}/duplicate", response={201: OfferDetailOut}, auth=provider_key, summary="Dupliquer une offre"
+)
 def offers_duplicate(request: HttpRequest, offer_id: int) -> Any:
     offer = selectors.offer_for_provider(_provider(request), offer_id)
     copy = services.offer_duplicate(offer=offer, actor=_actor(request), source="api")
-    return 201, _detail(selectors.offer_for_provider(_provider(request), copy.pk))
+    return Status(201, _detail(selectors.offer_for_provider(_provider(request), copy.pk)))
 
 
 @router.get("/offers/{offer_id}/changes", response=list[ChangeOut], auth=provider_key, summary="Historique d'une offre")
@@ -253,7 +289,7 @@ def sessions_create(request: HttpRequest, offer_id: int, payload: SessionIn) -> 
     offer = selectors.offer_for_provider(_provider(request), offer_id)
     data = payload.dict()
     session = services.session_create(offer=offer, actor=_actor(request), source="api", **data)
-    return 201, session
+    return Status(201, session)
 
 
 @router.patch("/sessions/{session_id}", response=SessionOut, auth=provider_key, summary="Modifier une session")
@@ -263,18 +299,28 @@ def sessions_patch(request: HttpRequest, session_id: int, payload: SessionPatchI
     return services.session_update(session=session, actor=_actor(request), source="api", **fields)
 
 
-@router.post("/sessions/{session_id}/duplicate", response={201: SessionOut}, auth=provider_key, summary="Dupliquer une session")
+@router.post(
+    "/sessions/{session_id}/duplicate", response={201: SessionOut}, auth=provider_key, summary="Dupliquer une session"
+)
 def sessions_duplicate(request: HttpRequest, session_id: int, payload: SessionDuplicateIn) -> Any:
     session = selectors.session_for_provider(_provider(request), session_id)
-    return 201, services.session_duplicate(session=session, actor=_actor(request), start_date=payload.start_date, source="api")
+    return Status(
+        201,
+        services.session_duplicate(session=session, actor=_actor(request), start_date=payload.start_date, source="api"),
+    )
 
 
-@router.post("/lheo", response={200: LheoReportOut, 422: LheoReportOut}, auth=provider_key, summary="Déposer un fichier LHEO 2.2 ou 2.3 (corps XML)")
+@router.post(
+    "/lheo",
+    response={200: LheoReportOut, 422: LheoReportOut},
+    auth=provider_key,
+    summary="Déposer un fichier LHEO 2.2 ou 2.3 (corps XML)",
+)
 def lheo_upload(request: HttpRequest, partial: bool = False) -> Any:
     report = import_lheo_bytes(
         request.body, partial=partial, scope_provider=_provider(request), actor=_actor(request), create_providers=False
     )
-    return (422 if report.rejected and not partial else 200), report
+    return Status(422 if report.rejected and not partial else 200, report)
 
 
 @router.get("/certifications", response=list[CertificationOut], auth=None, summary="Rechercher une certification")

@@ -10,10 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from lxml import etree
 
 from opencpf.catalogue.importers.base import Progress, Summary, no_progress, upsert
-from opencpf.catalogue.models import Certification, CertificationKind, Certifier, Commune, Formacode, Nsf, RomeJob, RomeTitle, SkillBlock
+from opencpf.catalogue.models import (
+    Certification,
+    CertificationKind,
+    Certifier,
+    Commune,
+    Formacode,
+    Nsf,
+    RomeJob,
+    RomeTitle,
+    SkillBlock,
+)
 
 RNCP_ENCODING = "cp1252"
 CODE_RE = re.compile(r"^(RNCP|RS)(\d{1,6})$")
@@ -82,7 +91,7 @@ def import_certifications(directory: Path, *, progress: Progress = no_progress) 
             continue
         level_txt = (row.get("NiveauEurope") or "").strip()
         level = int(level_txt[6:]) if level_txt.startswith("niveau") and level_txt[6:].isdigit() else None
-        values = {
+        values: dict[str, Any] = {
             "kind": CertificationKind.RNCP if m.group(1) == "RNCP" else CertificationKind.RS,
             "title": title[:500],
             "level": level,

@@ -39,7 +39,13 @@ def _problems_text(problems: list[Problem]) -> list[str]:
 
 
 def _apply_formation(
-    f: FormationData, *, scope_provider: Provider | None, actor: Any, create_providers: bool, publish: bool, report: LheoReport
+    f: FormationData,
+    *,
+    scope_provider: Provider | None,
+    actor: Any,
+    create_providers: bool,
+    publish: bool,
+    report: LheoReport,
 ) -> None:
     cert = Certification.objects.filter(code=f.certification_code).first()
     if cert is None:
@@ -55,7 +61,9 @@ def _apply_formation(
             if not create_providers:
                 raise LheoError(f"ligne {f.line} : organisme {siret} inconnu")
             found = Provider.objects.create(
-                siret=siret, nda=f.provider.get("nda", "")[:11], name=f.provider.get("name", "")[:250] or siret,
+                siret=siret,
+                nda=f.provider.get("nda", "")[:11],
+                name=f.provider.get("name", "")[:250] or siret,
                 status=ProviderStatus.PENDING,
             )
             report.providers_created += 1
@@ -63,12 +71,20 @@ def _apply_formation(
     training = Training.objects.filter(provider=provider, reference=f.reference).first()
     for action in f.actions:
         existing = (
-            Offer.objects.filter(training=training, reference=action.reference).first() if training is not None else None
+            Offer.objects.filter(training=training, reference=action.reference).first()
+            if training is not None
+            else None
         )
         if existing is None:
             offer = offer_services.offer_create(
-                provider=provider, actor=actor, certification=cert, training_reference=f.reference,
-                offer_reference=action.reference, training=f.fields, offer=action.fields, source="lheo",
+                provider=provider,
+                actor=actor,
+                certification=cert,
+                training_reference=f.reference,
+                offer_reference=action.reference,
+                training=f.fields,
+                offer=action.fields,
+                source="lheo",
             )
             training = offer.training
             report.offers_created += 1
@@ -78,7 +94,12 @@ def _apply_formation(
             )
             report.offers_updated += 1
         for s in action.sessions:
-            values = {"start_date": s.start_date, "end_date": s.end_date, "is_recruiting": s.is_recruiting, "capacity": s.capacity}
+            values = {
+                "start_date": s.start_date,
+                "end_date": s.end_date,
+                "is_recruiting": s.is_recruiting,
+                "capacity": s.capacity,
+            }
             current = Session.objects.filter(offer=offer, reference=s.reference).first()
             if current is None:
                 offer_services.session_create(offer=offer, actor=actor, reference=s.reference, source="lheo", **values)
@@ -124,8 +145,12 @@ def import_document(
             try:
                 with transaction.atomic():
                     _apply_formation(
-                        f, scope_provider=scope_provider, actor=actor, create_providers=create_providers,
-                        publish=publish, report=report,
+                        f,
+                        scope_provider=scope_provider,
+                        actor=actor,
+                        create_providers=create_providers,
+                        publish=publish,
+                        report=report,
                     )
                 report.imported += 1
             except CatalogueError as exc:

@@ -81,7 +81,11 @@ def element_path(el: etree._Element) -> str:
         parent = node.getparent()
         if parent is not None:
             same = [c for c in parent if isinstance(c.tag, str) and etree.QName(c).localname == name]
-            parts.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 or name in ("formation", "action", "session") else name)
+            parts.append(
+                f"{name}[{same.index(node) + 1}]"
+                if len(same) > 1 or name in ("formation", "action", "session")
+                else name
+            )
         else:
             parts.append(name)
         node = parent
@@ -247,8 +251,14 @@ def _session(ctx: _Ctx, s: etree._Element, n: int) -> SessionData | None:
 
 
 def _action(ctx: _Ctx, a: etree._Element, n: int) -> ActionData:
-    for name in ("rythme-formation", "niveau-entree-obligatoire", "modalites-alternance", "conditions-specifiques",
-                 "prise-en-charge-frais-possible", "modalites-entrees-sorties"):
+    for name in (
+        "rythme-formation",
+        "niveau-entree-obligatoire",
+        "modalites-alternance",
+        "conditions-specifiques",
+        "prise-en-charge-frais-possible",
+        "modalites-entrees-sorties",
+    ):
         ctx.child(a, name, required=True)
     if not a.findall(ctx.q("code-public-vise")):
         ctx.err(a, "élément obligatoire <code-public-vise> absent")
@@ -286,8 +296,14 @@ def _action(ctx: _Ctx, a: etree._Element, n: int) -> ActionData:
 
 
 def _formation(ctx: _Ctx, f: etree._Element, index: int) -> FormationData:
-    for name in ("domaine-formation", "certifiante", "contact-formation", "parcours-de-formation", "code-niveau-entree",
-                 "organisme-formation-responsable"):
+    for name in (
+        "domaine-formation",
+        "certifiante",
+        "contact-formation",
+        "parcours-de-formation",
+        "code-niveau-entree",
+        "organisme-formation-responsable",
+    ):
         ctx.child(f, name, required=True)
     title = ctx.text(f, "intitule-formation", required=True, max_len=255 if ctx.ns == NS_23 else None)
     fields: dict[str, Any] = {
@@ -343,7 +359,9 @@ def _formation(ctx: _Ctx, f: etree._Element, index: int) -> FormationData:
             "name": ctx.text(org, "nom-organisme", required=True),
         }
         if provider["siret"] and not re.fullmatch(r"\d{14}", provider["siret"]):
-            ctx.err(siret_block if siret_block is not None else org, f"SIRET « {provider['siret']} » invalide (14 chiffres)")
+            ctx.err(
+                siret_block if siret_block is not None else org, f"SIRET « {provider['siret']} » invalide (14 chiffres)"
+            )
     return FormationData(index, f.sourceline or 0, f.get("numero") or f"F{index}", code, fields, provider, actions)
 
 
@@ -362,7 +380,7 @@ def read_document(data: bytes, *, xsd_path: str | Path | None = None) -> Documen
     offres = root.find(ctx.q("offres"))
     problems: dict[int, list[Problem]] = {}
     if offres is None:
-        raise LheoError("Élément obligatoire <offres> absent (ligne %d, /lheo)." % (root.sourceline or 0))
+        raise LheoError(f"Élément obligatoire <offres> absent (ligne {root.sourceline or 0}, /lheo).")
     formations_el = offres.findall(ctx.q("formation"))
     formations = []
     starts = []

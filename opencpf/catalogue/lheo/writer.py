@@ -18,7 +18,7 @@ from opencpf.catalogue.lheo import NS_23
 from opencpf.catalogue.lheo.reader import OPENCPF_EXTRAS
 from opencpf.catalogue.models import CertificationKind, Modality, Offer, Session, Training
 
-MODALITY_CODES = {Modality.IN_PERSON: "0", Modality.MIXED: "1", Modality.DISTANCE: "2"}
+MODALITY_CODES: dict[str, str] = {Modality.IN_PERSON: "0", Modality.MIXED: "1", Modality.DISTANCE: "2"}
 PUBLIC_ALL = "81061"  # code-public-vise as used by national feeds (see docs/catalogue.md)
 
 
@@ -61,8 +61,16 @@ def _lines(address: str) -> list[str]:
     return out
 
 
-def _address(parent: etree._Element, *, address: str, postcode: str, city: str, insee: str = "",
-             lat: float | None = None, lon: float | None = None) -> None:
+def _address(
+    parent: etree._Element,
+    *,
+    address: str,
+    postcode: str,
+    city: str,
+    insee: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+) -> None:
     adresse = _sub(parent, "adresse")
     for line in _lines(address) or ["-"]:
         _sub(adresse, "ligne", line)
@@ -157,8 +165,15 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
     if has_place:
         lieu = _sub(a, "lieu-de-formation")
         coord = _sub(lieu, "coordonnees")
-        _address(coord, address=offer.address, postcode=offer.postcode, city=offer.city, insee=offer.insee_code,
-                 lat=offer.latitude, lon=offer.longitude)
+        _address(
+            coord,
+            address=offer.address,
+            postcode=offer.postcode,
+            city=offer.city,
+            insee=offer.insee_code,
+            lat=offer.latitude,
+            lon=offer.longitude,
+        )
     _sub(a, "modalites-entrees-sorties", "0")
     for session in offer.sessions.all():
         s = _sub(a, "session", numero=session.reference)
@@ -192,7 +207,9 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
     return a
 
 
-def trainings_for_export(queryset: QuerySet[Training] | None = None, *, published_only: bool = False) -> QuerySet[Training]:
+def trainings_for_export(
+    queryset: QuerySet[Training] | None = None, *, published_only: bool = False
+) -> QuerySet[Training]:
     offers = Offer.objects.filter(sessions__isnull=False).distinct().order_by("pk")
     if published_only:
         offers = offers.filter(is_published=True)
@@ -201,7 +218,12 @@ def trainings_for_export(queryset: QuerySet[Training] | None = None, *, publishe
         qs.filter(pk__in=offers.values("training_id"))
         .select_related("provider", "certification")
         .prefetch_related(
-            Prefetch("offers", queryset=offers.prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("start_date", "pk")))),
+            Prefetch(
+                "offers",
+                queryset=offers.prefetch_related(
+                    Prefetch("sessions", queryset=Session.objects.order_by("start_date", "pk"))
+                ),
+            ),
         )
         .order_by("pk")
     )

@@ -14,7 +14,9 @@ from opencpf.catalogue.importers.base import Summary
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, total: int | None, *, quiet: bool = False, stream: Any = None) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    label: str, total: int | None, *, quiet: bool = False, stream: Any = None
+) -> Iterator[Callable[[int], None]]:
     if quiet:
         yield lambda _n: None
         return

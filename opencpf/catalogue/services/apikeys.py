@@ -45,11 +45,7 @@ def api_key_revoke(*, key: ProviderApiKey) -> ProviderApiKey:
 def api_key_authenticate(raw: str) -> ProviderApiKey | None:
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
-    key = (
-        ProviderApiKey.objects.select_related("provider")
-        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
-        .first()
-    )
+    key = ProviderApiKey.objects.select_related("provider").filter(key_hash=_hash(raw), revoked_at__isnull=True).first()
     if key is not None:
         ProviderApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
     return key

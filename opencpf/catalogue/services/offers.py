@@ -74,7 +74,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def offer_change_record(
-    *, offer: Offer, actor: Any, action: str, changes: dict[str, Any] | None = None, source: str = "portal", reason: str = ""
+    *,
+    offer: Offer,
+    actor: Any,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    source: str = "portal",
+    reason: str = "",
 ) -> OfferChange:
     change = OfferChange.objects.create(
         offer=offer,
@@ -138,7 +144,9 @@ def _validate_offer(offer: Offer) -> None:
     for name in ("hours_total", "hours_centre", "hours_company", "price_incl_tax_cents", "price_excl_tax_cents"):
         value = getattr(offer, name)
         if not isinstance(value, int) or value < 0:
-            raise InvalidOfferData(f"La valeur « {Offer._meta.get_field(name).verbose_name} » doit être un entier positif.")
+            raise InvalidOfferData(
+                f"La valeur « {getattr(Offer._meta.get_field(name), 'verbose_name', name)} » doit être un entier positif."
+            )
 
 
 def certification_by_code(code: str) -> Certification:
@@ -181,7 +189,10 @@ def offer_create(
     _locate(o)
     o.save()
     offer_change_record(
-        offer=o, actor=actor, action=OfferChangeAction.CREATED, source=source,
+        offer=o,
+        actor=actor,
+        action=OfferChangeAction.CREATED,
+        source=source,
         changes={k: _jsonable(v) for k, v in {**training, **offer}.items()},
     )
     if publish:
@@ -215,9 +226,11 @@ def offer_update(
     diff.update(offer_diff)
     if diff:
         offer_change_record(offer=offer, actor=actor, action=OfferChangeAction.UPDATED, changes=diff, source=source)
-        sibling_ids = list(t.offers.exclude(pk=offer.pk).values_list("pk", flat=True)) if any(
-            k.startswith("formation.") for k in diff
-        ) else []
+        sibling_ids = (
+            list(t.offers.exclude(pk=offer.pk).values_list("pk", flat=True))
+            if any(k.startswith("formation.") for k in diff)
+            else []
+        )
         offers_changed(sibling_ids)
         if offer.is_published:
             problems = rules.offer_publication_problems(offer)
@@ -228,9 +241,11 @@ def offer_update(
 
 @transaction.atomic
 def offer_publish(*, offer: Offer, actor: Any, source: str = "portal") -> Offer:
-    offer = Offer.objects.select_for_update(of=("self",)).select_related(
-        "training__certification", "training__provider"
-    ).get(pk=offer.pk)
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("training__certification", "training__provider")
+        .get(pk=offer.pk)
+    )
     problems = rules.offer_publication_problems(offer)
     if problems:
         raise OfferNotPublishable(problems)
@@ -240,7 +255,10 @@ def offer_publish(*, offer: Offer, actor: Any, source: str = "portal") -> Offer:
         offer.unpublished_reason = ""
         offer.save(update_fields=["is_published", "published_at", "unpublished_reason", "updated_at"])
         offer_change_record(
-            offer=offer, actor=actor, action=OfferChangeAction.PUBLISHED, source=source,
+            offer=offer,
+            actor=actor,
+            action=OfferChangeAction.PUBLISHED,
+            source=source,
             changes={"is_published": [False, True]},
         )
     return offer
@@ -252,8 +270,12 @@ def _unpublish(offer: Offer, *, actor: Any, reason: str, source: str) -> None:
     offer.unpublished_reason = reason[:500]
     offer.save(update_fields=["is_published", "unpublished_at", "unpublished_reason", "updated_at"])
     offer_change_record(
-        offer=offer, actor=actor, action=OfferChangeAction.UNPUBLISHED, source=source,
-        changes={"is_published": [True, False]}, reason=reason,
+        offer=offer,
+        actor=actor,
+        action=OfferChangeAction.UNPUBLISHED,
+        source=source,
+        changes={"is_published": [True, False]},
+        reason=reason,
     )
 
 
@@ -295,7 +317,10 @@ def offer_duplicate(*, offer: Offer, actor: Any, source: str = "portal") -> Offe
     copy.unpublished_reason = ""
     copy.save()
     offer_change_record(
-        offer=copy, actor=actor, action=OfferChangeAction.DUPLICATED, source=source,
+        offer=copy,
+        actor=actor,
+        action=OfferChangeAction.DUPLICATED,
+        source=source,
         changes={"copie_de": offer.pk},
     )
     return copy
@@ -317,7 +342,10 @@ def session_create(*, offer: Offer, actor: Any, reference: str, source: str = "p
     _validate_session(s)
     s.save()
     offer_change_record(
-        offer=offer, actor=actor, action=OfferChangeAction.SESSION, source=source,
+        offer=offer,
+        actor=actor,
+        action=OfferChangeAction.SESSION,
+        source=source,
         changes={f"session.{reference}": ["", "créée"]},
     )
     return s

@@ -198,7 +198,11 @@ def provider_decide(*, provider: Provider, event: str, actor: Any, reason: str, 
         decided_at=now,
     )
     audit_record(
-        action=f"catalogue.provider.{event}", actor=actor, obj=provider, request=request, reason=reason,
+        action=f"catalogue.provider.{event}",
+        actor=actor,
+        obj=provider,
+        request=request,
+        reason=reason,
         data={"from": previous, "to": t.target},
     )
     if t.target in (S.SUSPENDED, S.DELISTED):
@@ -231,9 +235,13 @@ def permission_withdraw(*, permission: CertifierPermission, actor: Any, reason: 
 
 
 @transaction.atomic
-def qualiopi_record(*, provider: Provider, number: str, expires_on: dt.date, certifying_body: str = "") -> QualiopiCertificate:
+def qualiopi_record(
+    *, provider: Provider, number: str, expires_on: dt.date, certifying_body: str = ""
+) -> QualiopiCertificate:
     cert, _ = QualiopiCertificate.objects.update_or_create(
-        provider=provider, number=number.strip(), defaults={"expires_on": expires_on, "certifying_body": certifying_body}
+        provider=provider,
+        number=number.strip(),
+        defaults={"expires_on": expires_on, "certifying_body": certifying_body},
     )
     return cert
 

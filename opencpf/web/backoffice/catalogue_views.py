@@ -19,11 +19,13 @@ from opencpf.web.access import agent_required
 
 class DecisionForm(forms.Form):
     event = forms.ChoiceField(label="Décision")
-    reason = forms.CharField(label="Motif", widget=forms.Textarea, max_length=1000, help_text="Obligatoire, visible dans l'historique")
+    reason = forms.CharField(
+        label="Motif", widget=forms.Textarea, max_length=1000, help_text="Obligatoire, visible dans l'historique"
+    )
 
     def __init__(self, *args, provider: Provider, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["event"].choices = [(t.event, t.label) for t in available_events(provider)]
+        self.fields["event"].choices = [(t.event, t.label) for t in available_events(provider)]  # type: ignore[attr-defined]
 
 
 class WithdrawForm(forms.Form):
@@ -38,10 +40,18 @@ def referencing_queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.referencing_queue(status=status, q=request.GET.get("q", "").strip())
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = [(p, selectors.deadline_state(p)) for p in page]
-    return render(request, "backoffice/catalogue/referencing_queue.html", {
-        "title": "Référencement des organismes", "page": page, "rows": rows, "status": status,
-        "statuses": ProviderStatus.choices, "q": request.GET.get("q", ""),
-    })
+    return render(
+        request,
+        "backoffice/catalogue/referencing_queue.html",
+        {
+            "title": "Référencement des organismes",
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": ProviderStatus.choices,
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 def _provider(provider_id: int) -> Provider:
@@ -57,23 +67,36 @@ def referencing_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
     form = DecisionForm(request.POST or None, provider=provider)
     if request.method == "POST" and form.is_valid():
         try:
-            services.provider_decide(provider=provider, event=form.cleaned_data["event"], actor=request.user,
-                                     reason=form.cleaned_data["reason"], request=request)
+            services.provider_decide(
+                provider=provider,
+                event=form.cleaned_data["event"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
             messages.success(request, "La décision est enregistrée.")
             return redirect("backoffice:referencing_detail", provider_id=provider.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
     audit_record(action="catalogue.provider.view", request=request, obj=provider)
-    return render(request, "backoffice/catalogue/referencing_detail.html", {
-        "title": f"Référencement – {provider.name}", "provider": provider, "form": form,
-        "deadline": selectors.deadline_state(provider),
-        "qualiopi": provider.qualiopi_certificates.all(),
-        "permissions": provider.permissions.select_related("certification", "certifier").order_by("certification__code"),
-        "decisions": provider.referencing_decisions.select_related("decided_by")[:50],
-        "offers_published": Offer.objects.filter(training__provider=provider, is_published=True).count(),
-        "offers_total": Offer.objects.filter(training__provider=provider).count(),
-        "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "backoffice/catalogue/referencing_detail.html",
+        {
+            "title": f"Référencement – {provider.name}",
+            "provider": provider,
+            "form": form,
+            "deadline": selectors.deadline_state(provider),
+            "qualiopi": provider.qualiopi_certificates.all(),
+            "permissions": provider.permissions.select_related("certification", "certifier").order_by(
+                "certification__code"
+            ),
+            "decisions": provider.referencing_decisions.select_related("decided_by")[:50],
+            "offers_published": Offer.objects.filter(training__provider=provider, is_published=True).count(),
+            "offers_total": Offer.objects.filter(training__provider=provider).count(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 @agent_required()
@@ -85,7 +108,9 @@ def permission_withdraw(request: HttpRequest, permission_id: int) -> HttpRespons
     form = WithdrawForm(request.POST)
     if form.is_valid():
         n = services.permission_withdraw(permission=permission, actor=request.user, reason=form.cleaned_data["reason"])
-        audit_record(action="catalogue.permission.withdraw", request=request, obj=permission, reason=form.cleaned_data["reason"])
+        audit_record(
+            action="catalogue.permission.withdraw", request=request, obj=permission, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, f"Habilitation retirée : {n} offre(s) dépubliée(s).")
     else:
         messages.error(request, "Un motif est obligatoire pour retirer une habilitation.")

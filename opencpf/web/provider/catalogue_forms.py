@@ -31,68 +31,119 @@ def _euros(cents: int) -> str:
 
 
 class OfferForm(forms.Form):
-    certification_code = forms.CharField(label="Certification visée", help_text="Code RNCP ou RS, par exemple RNCP35185 ou RS5063")
-    training_reference = forms.CharField(label="Numéro de formation", max_length=64, help_text="Votre référence interne")
-    offer_reference = forms.CharField(label="Numéro d'action", max_length=64, help_text="Votre référence de l'offre (lieu, rythme)")
+    certification_code = forms.CharField(
+        label="Certification visée", help_text="Code RNCP ou RS, par exemple RNCP35185 ou RS5063"
+    )
+    training_reference = forms.CharField(
+        label="Numéro de formation", max_length=64, help_text="Votre référence interne"
+    )
+    offer_reference = forms.CharField(
+        label="Numéro d'action", max_length=64, help_text="Votre référence de l'offre (lieu, rythme)"
+    )
     title = forms.CharField(label="Intitulé de la formation", max_length=300)
     objectives = forms.CharField(label="Objectifs", widget=forms.Textarea, required=False)
     content = forms.CharField(label="Contenu", widget=forms.Textarea, required=False)
     expected_results = forms.CharField(label="Résultats attendus", widget=forms.Textarea, required=False)
     prerequisites = forms.CharField(label="Prérequis", widget=forms.Textarea, required=False)
-    formacode_codes = forms.CharField(label="Codes Formacode", required=False, help_text="Séparés par des virgules, 5 au plus")
+    formacode_codes = forms.CharField(
+        label="Codes Formacode", required=False, help_text="Séparés par des virgules, 5 au plus"
+    )
     nsf_codes = forms.CharField(label="Codes NSF", required=False, help_text="Séparés par des virgules")
-    rome_codes = forms.CharField(label="Codes ROME", required=False, help_text="Séparés par des virgules, par exemple M1607")
+    rome_codes = forms.CharField(
+        label="Codes ROME", required=False, help_text="Séparés par des virgules, par exemple M1607"
+    )
     entry_level = forms.IntegerField(label="Niveau d'entrée (code LHEO)", required=False, min_value=0, max_value=13)
     exit_level = forms.IntegerField(label="Niveau de sortie (code LHEO)", required=False, min_value=0, max_value=13)
     modality = forms.ChoiceField(label="Modalité", choices=Modality.choices)
     address = forms.CharField(label="Adresse du lieu de formation", required=False, max_length=300)
     postcode = forms.CharField(label="Code postal", required=False, max_length=5)
     city = forms.CharField(label="Commune", required=False, max_length=150)
-    insee_code = forms.CharField(label="Code INSEE de la commune", required=False, max_length=5, help_text="Facultatif si la commune et le code postal suffisent")
+    insee_code = forms.CharField(
+        label="Code INSEE de la commune",
+        required=False,
+        max_length=5,
+        help_text="Facultatif si la commune et le code postal suffisent",
+    )
     hours_total = forms.IntegerField(label="Durée totale (heures)", min_value=0)
     hours_centre = forms.IntegerField(label="Heures en centre", min_value=0, initial=0)
     hours_company = forms.IntegerField(label="Heures en entreprise", min_value=0, initial=0)
     price_incl = EuroField(label="Prix TTC (€)", help_text="Exemple : 1 250,00")
     price_excl = EuroField(label="Prix HT (€)", help_text="Égal au prix TTC si vous n'êtes pas assujetti à la TVA")
-    disability_access = forms.BooleanField(label="Accessible aux personnes en situation de handicap", required=False, initial=True)
-    disability_details = forms.CharField(label="Modalités d'accueil des personnes en situation de handicap", widget=forms.Textarea, required=False)
+    disability_access = forms.BooleanField(
+        label="Accessible aux personnes en situation de handicap", required=False, initial=True
+    )
+    disability_details = forms.CharField(
+        label="Modalités d'accueil des personnes en situation de handicap", widget=forms.Textarea, required=False
+    )
     contact_email = forms.EmailField(label="Courriel de contact", required=False)
     contact_phone = forms.CharField(label="Téléphone de contact", required=False, max_length=20)
 
     def training_data(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "title": d["title"], "objectives": d["objectives"], "content": d["content"],
-            "expected_results": d["expected_results"], "prerequisites": d["prerequisites"],
+            "title": d["title"],
+            "objectives": d["objectives"],
+            "content": d["content"],
+            "expected_results": d["expected_results"],
+            "prerequisites": d["prerequisites"],
             "has_prerequisites": bool(d["prerequisites"].strip()),
-            "formacode_codes": _codes(d["formacode_codes"])[:5], "nsf_codes": _codes(d["nsf_codes"])[:3],
-            "rome_codes": _codes(d["rome_codes"])[:5], "entry_level": d["entry_level"], "exit_level": d["exit_level"],
+            "formacode_codes": _codes(d["formacode_codes"])[:5],
+            "nsf_codes": _codes(d["nsf_codes"])[:3],
+            "rome_codes": _codes(d["rome_codes"])[:5],
+            "entry_level": d["entry_level"],
+            "exit_level": d["exit_level"],
         }
 
     def offer_data(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "modality": d["modality"], "address": d["address"], "postcode": d["postcode"], "city": d["city"],
-            "insee_code": d["insee_code"], "hours_total": d["hours_total"], "hours_centre": d["hours_centre"] or 0,
-            "hours_company": d["hours_company"] or 0, "price_incl_tax_cents": d["price_incl"],
-            "price_excl_tax_cents": d["price_excl"], "disability_access": d["disability_access"],
-            "disability_details": d["disability_details"], "contact_email": d["contact_email"], "contact_phone": d["contact_phone"],
+            "modality": d["modality"],
+            "address": d["address"],
+            "postcode": d["postcode"],
+            "city": d["city"],
+            "insee_code": d["insee_code"],
+            "hours_total": d["hours_total"],
+            "hours_centre": d["hours_centre"] or 0,
+            "hours_company": d["hours_company"] or 0,
+            "price_incl_tax_cents": d["price_incl"],
+            "price_excl_tax_cents": d["price_excl"],
+            "disability_access": d["disability_access"],
+            "disability_details": d["disability_details"],
+            "contact_email": d["contact_email"],
+            "contact_phone": d["contact_phone"],
         }
 
     @classmethod
     def initial_from(cls, offer: Offer) -> dict[str, Any]:
         t: Training = offer.training
         return {
-            "certification_code": t.certification.code, "training_reference": t.reference, "offer_reference": offer.reference,
-            "title": t.title, "objectives": t.objectives, "content": t.content, "expected_results": t.expected_results,
-            "prerequisites": t.prerequisites, "formacode_codes": ", ".join(t.formacode_codes or []),
-            "nsf_codes": ", ".join(t.nsf_codes or []), "rome_codes": ", ".join(t.rome_codes or []),
-            "entry_level": t.entry_level, "exit_level": t.exit_level, "modality": offer.modality, "address": offer.address,
-            "postcode": offer.postcode, "city": offer.city, "insee_code": offer.insee_code, "hours_total": offer.hours_total,
-            "hours_centre": offer.hours_centre, "hours_company": offer.hours_company,
-            "price_incl": _euros(offer.price_incl_tax_cents), "price_excl": _euros(offer.price_excl_tax_cents),
-            "disability_access": offer.disability_access, "disability_details": offer.disability_details,
-            "contact_email": offer.contact_email, "contact_phone": offer.contact_phone,
+            "certification_code": t.certification.code,
+            "training_reference": t.reference,
+            "offer_reference": offer.reference,
+            "title": t.title,
+            "objectives": t.objectives,
+            "content": t.content,
+            "expected_results": t.expected_results,
+            "prerequisites": t.prerequisites,
+            "formacode_codes": ", ".join(t.formacode_codes or []),
+            "nsf_codes": ", ".join(t.nsf_codes or []),
+            "rome_codes": ", ".join(t.rome_codes or []),
+            "entry_level": t.entry_level,
+            "exit_level": t.exit_level,
+            "modality": offer.modality,
+            "address": offer.address,
+            "postcode": offer.postcode,
+            "city": offer.city,
+            "insee_code": offer.insee_code,
+            "hours_total": offer.hours_total,
+            "hours_centre": offer.hours_centre,
+            "hours_company": offer.hours_company,
+            "price_incl": _euros(offer.price_incl_tax_cents),
+            "price_excl": _euros(offer.price_excl_tax_cents),
+            "disability_access": offer.disability_access,
+            "disability_details": offer.disability_details,
+            "contact_email": offer.contact_email,
+            "contact_phone": offer.contact_phone,
         }
 
 
@@ -105,7 +156,9 @@ class SessionForm(forms.Form):
 
 
 class SessionDuplicateForm(forms.Form):
-    start_date = forms.DateField(label="Date de début de la nouvelle session", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="Date de début de la nouvelle session", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class LheoUploadForm(forms.Form):
@@ -119,7 +172,9 @@ class ApiKeyForm(forms.Form):
 
 class OfferFilterForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False)
-    published = forms.ChoiceField(label="Publication", required=False, choices=[("", "Toutes"), ("1", "Publiées"), ("0", "Non publiées")])
+    published = forms.ChoiceField(
+        label="Publication", required=False, choices=[("", "Toutes"), ("1", "Publiées"), ("0", "Non publiées")]
+    )
     modality = forms.ChoiceField(label="Modalité", required=False, choices=[("", "Toutes"), *Modality.choices])
     certification = forms.CharField(label="Certification", required=False)
     city = forms.CharField(label="Commune", required=False)

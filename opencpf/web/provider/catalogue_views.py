@@ -7,12 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opencpf.catalogue import selectors, services
-from opencpf.catalogue.exceptions import LheoError
+from opencpf.catalogue.exceptions import LheoError, OfferNotFound
 from opencpf.catalogue.lheo.importer import import_lheo_bytes
 from opencpf.catalogue.models import Provider, ProviderApiKey
 from opencpf.catalogue.rules import offer_publication_problems
@@ -36,6 +36,20 @@ def _provider(request: HttpRequest) -> Provider:
     return provider
 
 
+def _offer(request: HttpRequest, offer_id: int) -> Any:
+    try:
+        return selectors.offer_for_provider(_provider(request), offer_id)
+    except OfferNotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _session(request: HttpRequest, session_id: int) -> Any:
+    try:
+        return selectors.session_for_provider(_provider(request), session_id)
+    except OfferNotFound as exc:
+        raise Http404(exc.message) from exc
+
+
 @provider_required
 def offer_list(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)
@@ -43,14 +57,27 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         d = form.cleaned_data
-        filters = {"q": d["q"], "modality": d["modality"], "certification": d["certification"], "city": d["city"],
-                   "published": {"1": True, "0": False}.get(d["published"])}
+        filters = {
+            "q": d["q"],
+            "modality": d["modality"],
+            "certification": d["certification"],
+            "city": d["city"],
+            "published": {"1": True, "0": False}.get(d["published"]),
+        }
     page = Paginator(selectors.provider_offers(provider, **filters), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "provider/catalogue/offer_list.html", {
-        "title": "Mes offres de formation", "provider": provider, "form": form, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "provider/catalogue/offer_list.html",
+        {
+            "title": "Mes offres de formation",
+            "provider": provider,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _save_offer(request: HttpRequest, provider: Provider, form: OfferForm, offer: Any = None) -> Any:
@@ -59,11 +86,17 @@ def _save_offer(request: HttpRequest, provider: Provider, form: OfferForm, offer
         cert = services.certification_by_code(d["certification_code"])
         if offer is None:
             return services.offer_create(
-                provider=provider, actor=request.user, certification=cert, training_reference=d["training_reference"],
-                offer_reference=d["offer_reference"], training=form.training_data(), offer=form.offer_data(),
+                provider=provider,
+                actor=request.user,
+                certification=cert,
+                training_reference=d["training_reference"],
+                offer_reference=d["offer_reference"],
+                training=form.training_data(),
+                offer=form.offer_data(),
             )
-        return services.offer_update(offer=offer, actor=request.user, training=form.training_data(),
-                                     fields=form.offer_data(), certification=cert)
+        return services.offer_update(
+            offer=offer, actor=request.user, training=form.training_data(), fields=form.offer_data(), certification=cert
+        )
     except DomainError as exc:
         form.add_error(None, exc.message)
         return None
@@ -84,31 +117,39 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 @provider_required
 def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
     provider = _provider(request)
-    offer = selectors.offer_for_provider(provider, offer_id)
+    offer = _offer(request, offer_id)
     form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer))
     form.fields["training_reference"].disabled = True
     form.fields["offer_reference"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        if _save_offer(request, provider, form, offer) is not None:
-            messages.success(request, "Les modifications sont enregistrées.")
-            return redirect("provider:offer_detail", offer_id=offer.pk)
-    return render(request, "provider/catalogue/offer_form.html", {"title": "Modifier l'offre", "form": form, "offer": offer})
+    if request.method == "POST" and form.is_valid() and _save_offer(request, provider, form, offer) is not None:
+        messages.success(request, "Les modifications sont enregistrées.")
+        return redirect("provider:offer_detail", offer_id=offer.pk)
+    return render(
+        request, "provider/catalogue/offer_form.html", {"title": "Modifier l'offre", "form": form, "offer": offer}
+    )
 
 
 @provider_required
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = selectors.offer_for_provider(_provider(request), offer_id)
-    return render(request, "provider/catalogue/offer_detail.html", {
-        "title": offer.training.title, "offer": offer, "sessions": selectors.offer_sessions(offer),
-        "problems": [] if offer.is_published else offer_publication_problems(offer),
-        "history": selectors.offer_history(offer, limit=20), "duplicate_form": SessionDuplicateForm(),
-    })
+    offer = _offer(request, offer_id)
+    return render(
+        request,
+        "provider/catalogue/offer_detail.html",
+        {
+            "title": offer.training.title,
+            "offer": offer,
+            "sessions": selectors.offer_sessions(offer),
+            "problems": [] if offer.is_published else offer_publication_problems(offer),
+            "history": selectors.offer_history(offer, limit=20),
+            "duplicate_form": SessionDuplicateForm(),
+        },
+    )
 
 
 @provider_required
 @require_POST
 def offer_action(request: HttpRequest, offer_id: int, action: str) -> HttpResponse:
-    offer = selectors.offer_for_provider(_provider(request), offer_id)
+    offer = _offer(request, offer_id)
     try:
         if action == "publish":
             services.offer_publish(offer=offer, actor=request.user)
@@ -127,7 +168,7 @@ def offer_action(request: HttpRequest, offer_id: int, action: str) -> HttpRespon
 
 @provider_required
 def session_create(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = selectors.offer_for_provider(_provider(request), offer_id)
+    offer = _offer(request, offer_id)
     form = SessionForm(request.POST or None, initial={"is_recruiting": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,12 +177,14 @@ def session_create(request: HttpRequest, offer_id: int) -> HttpResponse:
             return redirect("provider:offer_detail", offer_id=offer.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
-    return render(request, "provider/catalogue/session_form.html", {"title": "Nouvelle session", "form": form, "offer": offer})
+    return render(
+        request, "provider/catalogue/session_form.html", {"title": "Nouvelle session", "form": form, "offer": offer}
+    )
 
 
 @provider_required
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = selectors.session_for_provider(_provider(request), session_id)
+    session = _session(request, session_id)
     initial = {f: getattr(session, f) for f in ("reference", "start_date", "end_date", "is_recruiting", "capacity")}
     form = SessionForm(request.POST or None, initial=initial)
     form.fields["reference"].disabled = True
@@ -153,15 +196,22 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
             return redirect("provider:offer_detail", offer_id=session.offer_id)
         except DomainError as exc:
             form.add_error(None, exc.message)
-    return render(request, "provider/catalogue/session_form.html", {
-        "title": "Modifier la session", "form": form, "offer": session.offer, "session": session,
-    })
+    return render(
+        request,
+        "provider/catalogue/session_form.html",
+        {
+            "title": "Modifier la session",
+            "form": form,
+            "offer": session.offer,
+            "session": session,
+        },
+    )
 
 
 @provider_required
 @require_POST
 def session_duplicate(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = selectors.session_for_provider(_provider(request), session_id)
+    session = _session(request, session_id)
     form = SessionDuplicateForm(request.POST)
     if form.is_valid():
         try:
@@ -182,14 +232,24 @@ def lheo_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report = import_lheo_bytes(
-                form.cleaned_data["file"].read(), partial=form.cleaned_data["partial"], scope_provider=provider,
-                actor=request.user, create_providers=False,
+                form.cleaned_data["file"].read(),
+                partial=form.cleaned_data["partial"],
+                scope_provider=provider,
+                actor=request.user,
+                create_providers=False,
             )
         except LheoError as exc:
             error = exc.message
-    return render(request, "provider/catalogue/lheo_upload.html", {
-        "title": "Déposer un fichier LHEO", "form": form, "report": report, "error": error,
-    })
+    return render(
+        request,
+        "provider/catalogue/lheo_upload.html",
+        {
+            "title": "Déposer un fichier LHEO",
+            "form": form,
+            "report": report,
+            "error": error,
+        },
+    )
 
 
 @provider_required
@@ -201,9 +261,16 @@ def api_keys(request: HttpRequest) -> HttpResponse:
         _key, new_key = services.api_key_create(provider=provider, name=form.cleaned_data["name"], actor=request.user)
         form = ApiKeyForm()
     keys = ProviderApiKey.objects.filter(provider=provider).order_by("-created_at")
-    return render(request, "provider/catalogue/api_keys.html", {
-        "title": "Clés d'API", "form": form, "keys": keys, "new_key": new_key,
-    })
+    return render(
+        request,
+        "provider/catalogue/api_keys.html",
+        {
+            "title": "Clés d'API",
+            "form": form,
+            "keys": keys,
+            "new_key": new_key,
+        },
+    )
 
 
 @provider_required

@@ -27,8 +27,12 @@ class Command(BaseCommand):
             if not options["quiet"]:
                 progress = stack.enter_context(
                     Progress(
-                        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+                        TextColumn("[bold]{task.description}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeElapsedColumn(),
+                        TimeRemainingColumn(),
+                        console=Console(stderr=True),
                     )
                 )
 
@@ -37,8 +41,12 @@ class Command(BaseCommand):
                     return lambda n: progress.advance(task, n)
 
             report = generate(
-                providers=options["providers"], offers=options["offers"], sessions=options["sessions"],
-                holders=options["holders"], seed=options["seed"], progress=bar,
+                providers=options["providers"],
+                offers=options["offers"],
+                sessions=options["sessions"],
+                holders=options["holders"],
+                seed=options["seed"],
+                progress=bar,
             )
         source = "référentiels chargés" if report.used_referentials else "jeu intégré (référentiels absents)"
         self.stdout.write(

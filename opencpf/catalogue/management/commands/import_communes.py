@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Importe les communes (code INSEE, nom, département, région, codes postaux, coordonnées). Idempotent."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("file", help="CSV des communes (REF_INSEE, NAME, DEPARTMENT, REGION, ZIP_CODES, LATITUDE, LONGITUDE)")
+        parser.add_argument(
+            "file", help="CSV des communes (REF_INSEE, NAME, DEPARTMENT, REGION, ZIP_CODES, LATITUDE, LONGITUDE)"
+        )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("file")
-        parser.add_argument("--partial", action="store_true", help="importer les formations valides, rejeter les autres")
+        parser.add_argument(
+            "--partial", action="store_true", help="importer les formations valides, rejeter les autres"
+        )
         parser.add_argument("--xsd", default=None, help="chemin du schéma lheo-2.3.xsd")
         parser.add_argument("--no-publish", action="store_true", help="ne pas publier les offres importées")
         parser.add_argument("--quiet", action="store_true")
@@ -40,10 +42,14 @@ class Command(BaseCommand):
         except LheoError as exc:
             raise CommandError(exc.message) from exc
         with progress_bar("Formations", len(doc.formations), quiet=options["quiet"]) as advance:
-            report = import_document(doc, partial=options["partial"], publish=not options["no_publish"], progress=advance)
+            report = import_document(
+                doc, partial=options["partial"], publish=not options["no_publish"], progress=advance
+            )
         w = self.stdout.write
         w(f"LHEO {report.version} : {report.formations} formation(s) lue(s), {report.imported} importée(s)")
-        w(f"  offres : {report.offers_created} créée(s), {report.offers_updated} mise(s) à jour, {report.published} publiée(s)")
+        w(
+            f"  offres : {report.offers_created} créée(s), {report.offers_updated} mise(s) à jour, {report.published} publiée(s)"
+        )
         w(f"  sessions : {report.sessions_created} créée(s), {report.sessions_updated} mise(s) à jour")
         if report.providers_created:
             w(f"  organismes créés (en attente de référencement) : {report.providers_created}")
@@ -55,4 +61,6 @@ class Command(BaseCommand):
                 for p in problems[:20]:
                     w(f"    {p}")
             if not options["partial"]:
-                raise CommandError("Fichier rejeté : rien n'a été importé (utilisez --partial pour importer les formations valides).")
+                raise CommandError(
+                    "Fichier rejeté : rien n'a été importé (utilisez --partial pour importer les formations valides)."
+                )
