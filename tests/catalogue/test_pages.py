@@ -204,3 +204,37 @@ def test_backoffice_queue_shows_the_deadline_and_decisions_are_logged(client, ag
 def test_backoffice_forbidden_to_providers(client, staff):
     client.force_login(staff)
     assert client.get("/gestion/referencement/").status_code == 403
+
+
+def test_public_application_creates_a_pending_provider_and_its_login(client, frozen_clock):
+    make_certification("RNCP35185")
+    data = {
+        "name": "Institut Martin", "siret": "732 829 320 00074", "nda": "84691234569", "email": "direction@martin.example",
+        "password": "Un-mot-de-passe-2026", "qualiopi_number": "QUA-9", "qualiopi_body": "AFNOR",
+        "qualiopi_expires_on": "2028-01-01", "certifications": "RNCP35185", "certifier": "Ministère du Travail",
+        "directors_declaration": "on",
+    }
+    r = client.post("/organisme/demande-referencement/", {**data, "directors_declaration": ""})
+    assert "Ce champ est obligatoire." in r.content.decode()
+    r = client.post("/organisme/demande-referencement/", {**data, "siret": "73282932000075"})
+    assert "clé de contrôle" in r.content.decode()
+    from opencpf.catalogue.models import Provider
+    from opencpf.identity.models import User
+
+    assert not Provider.objects.exists() and not User.objects.exists()  # nothing half-created
+    r = client.post("/organisme/demande-referencement/", data)
+    assert r.status_code == 302
+    provider = Provider.objects.get()
+    assert provider.status == "pending" and provider.check_deadline == dt.date(2026, 3, 17)
+    user = User.objects.get(email="direction@martin.example")
+    client.force_login(user)
+    page = client.get("/organisme/referencement/").content.decode()
+    assert "En cours d&#x27;examen" in page and "17/03/2026" in page and "QUA-9" in page
+
+
+def test_offer_list_query_count_is_bounded(logged, provider, cert, permitted, frozen_clock, django_assert_max_num_queries):
+    for i in range(30):
+        make_offer(provider, cert, ref=f"A{i}", publish=False)
+    with django_assert_max_num_queries(12):
+        r = logged.get("/organisme/offres/")
+    assert r.status_code == 200 and r.content.decode().count("/organisme/offres/") > 25

@@ -20,6 +20,7 @@ from opencpf.core.exceptions import DomainError
 from opencpf.identity.selectors import provider_for_user
 from opencpf.web.access import provider_required
 from opencpf.web.provider.catalogue_forms import (
+    ApplicationForm,
     ApiKeyForm,
     LheoUploadForm,
     OfferFilterForm,
@@ -282,3 +283,49 @@ def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     services.api_key_revoke(key=key)
     messages.success(request, "La clé est révoquée.")
     return redirect("provider:api_keys")
+
+
+def referencing_apply(request: HttpRequest) -> HttpResponse:
+    """Public page: an organisation applies for referencing and gets its staff login."""
+    from django.db import transaction
+
+    from opencpf.catalogue.services.referencing import PermissionInput
+    from opencpf.identity.models import ProviderMembership, ProviderRole, User, UserKind
+    from opencpf.identity.services import staff_user_create
+
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if User.objects.filter(username=d["email"].lower()).exists():
+            form.add_error("email", "Un compte existe déjà avec cette adresse.")
+        else:
+            try:
+                with transaction.atomic():
+                    provider = services.provider_apply(
+                        name=d["name"], siret=d["siret"], nda=d["nda"], email=d["email"], qualiopi_number=d["qualiopi_number"],
+                        qualiopi_body=d["qualiopi_body"], qualiopi_expires_on=d["qualiopi_expires_on"],
+                        permissions=[PermissionInput(c, d["certifier"]) for c in form.certification_codes()],
+                        directors_declaration=d["directors_declaration"],
+                    )
+                    user = staff_user_create(email=d["email"], password=d["password"], kind=UserKind.PROVIDER)
+                    ProviderMembership.objects.create(user=user, provider=provider, role=ProviderRole.ADMINISTRATOR)
+                messages.success(
+                    request,
+                    f"Votre demande est enregistrée. Elle sera instruite avant le {provider.check_deadline:%d/%m/%Y}. "
+                    "Vous pouvez vous connecter pour suivre son avancement.",
+                )
+                return redirect("provider:login")
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+    return render(request, "provider/catalogue/apply.html", {"title": "Demande de référencement", "form": form})
+
+
+@provider_required
+def referencing_status(request: HttpRequest) -> HttpResponse:
+    provider = _provider(request)
+    return render(request, "provider/catalogue/referencing.html", {
+        "title": "Mon référencement", "provider": provider, "deadline": selectors.deadline_state(provider),
+        "qualiopi": provider.qualiopi_certificates.all(),
+        "permissions": provider.permissions.select_related("certification").order_by("certification__code"),
+        "decisions": provider.referencing_decisions.all()[:20],
+    })

@@ -34,5 +34,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/modifier/", cv.session_edit, name="session_edit"),
     path("sessions/<int:session_id>/dupliquer/", cv.session_duplicate, name="session_duplicate"),
     path("cles-api/", cv.api_keys, name="api_keys"),
+    path("demande-referencement/", cv.referencing_apply, name="referencing_apply"),
+    path("referencement/", cv.referencing_status, name="referencing_status"),
     path("cles-api/<int:key_id>/revoquer/", cv.api_key_revoke, name="api_key_revoke"),
 ]
