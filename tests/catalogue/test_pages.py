@@ -209,9 +209,16 @@ def test_backoffice_forbidden_to_providers(client, staff):
 def test_public_application_creates_a_pending_provider_and_its_login(client, frozen_clock):
     make_certification("RNCP35185")
     data = {
-        "name": "Institut Martin", "siret": "732 829 320 00074", "nda": "84691234569", "email": "direction@martin.example",
-        "password": "Un-mot-de-passe-2026", "qualiopi_number": "QUA-9", "qualiopi_body": "AFNOR",
-        "qualiopi_expires_on": "2028-01-01", "certifications": "RNCP35185", "certifier": "Ministère du Travail",
+        "name": "Institut Martin",
+        "siret": "732 829 320 00074",
+        "nda": "84691234569",
+        "email": "direction@martin.example",
+        "password": "Un-mot-de-passe-2026",
+        "qualiopi_number": "QUA-9",
+        "qualiopi_body": "AFNOR",
+        "qualiopi_expires_on": "2028-01-01",
+        "certifications": "RNCP35185",
+        "certifier": "Ministère du Travail",
         "directors_declaration": "on",
     }
     r = client.post("/organisme/demande-referencement/", {**data, "directors_declaration": ""})
@@ -232,7 +239,9 @@ def test_public_application_creates_a_pending_provider_and_its_login(client, fro
     assert "En cours d&#x27;examen" in page and "17/03/2026" in page and "QUA-9" in page
 
 
-def test_offer_list_query_count_is_bounded(logged, provider, cert, permitted, frozen_clock, django_assert_max_num_queries):
+def test_offer_list_query_count_is_bounded(
+    logged, provider, cert, permitted, frozen_clock, django_assert_max_num_queries
+):
     for i in range(30):
         make_offer(provider, cert, ref=f"A{i}", publish=False)
     with django_assert_max_num_queries(12):

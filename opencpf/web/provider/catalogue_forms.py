@@ -185,12 +185,17 @@ class ApplicationForm(forms.Form):
     siret = forms.CharField(label="SIRET", max_length=20, help_text="14 chiffres")
     nda = forms.CharField(label="Numéro de déclaration d'activité (NDA)", max_length=20, help_text="11 chiffres")
     email = forms.EmailField(label="Adresse électronique de connexion", help_text="Format attendu : nom@domaine.fr")
-    password = forms.CharField(label="Mot de passe", widget=forms.PasswordInput, min_length=12, help_text="12 caractères au moins")
+    password = forms.CharField(
+        label="Mot de passe", widget=forms.PasswordInput, min_length=12, help_text="12 caractères au moins"
+    )
     qualiopi_number = forms.CharField(label="Numéro du certificat Qualiopi", max_length=64)
     qualiopi_body = forms.CharField(label="Organisme certificateur Qualiopi", max_length=200, required=False)
-    qualiopi_expires_on = forms.DateField(label="Date d'expiration du certificat Qualiopi", widget=forms.DateInput(attrs={"type": "date"}))
+    qualiopi_expires_on = forms.DateField(
+        label="Date d'expiration du certificat Qualiopi", widget=forms.DateInput(attrs={"type": "date"})
+    )
     certifications = forms.CharField(
-        label="Certifications préparées", help_text="Codes RNCP ou RS séparés par des virgules, avec l'habilitation du certificateur"
+        label="Certifications préparées",
+        help_text="Codes RNCP ou RS séparés par des virgules, avec l'habilitation du certificateur",
     )
     certifier = forms.CharField(label="Certificateur ayant délivré les habilitations", max_length=300, required=False)
     directors_declaration = forms.BooleanField(

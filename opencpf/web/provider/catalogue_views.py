@@ -20,8 +20,8 @@ from opencpf.core.exceptions import DomainError
 from opencpf.identity.selectors import provider_for_user
 from opencpf.web.access import provider_required
 from opencpf.web.provider.catalogue_forms import (
-    ApplicationForm,
     ApiKeyForm,
+    ApplicationForm,
     LheoUploadForm,
     OfferFilterForm,
     OfferForm,
@@ -302,8 +302,13 @@ def referencing_apply(request: HttpRequest) -> HttpResponse:
             try:
                 with transaction.atomic():
                     provider = services.provider_apply(
-                        name=d["name"], siret=d["siret"], nda=d["nda"], email=d["email"], qualiopi_number=d["qualiopi_number"],
-                        qualiopi_body=d["qualiopi_body"], qualiopi_expires_on=d["qualiopi_expires_on"],
+                        name=d["name"],
+                        siret=d["siret"],
+                        nda=d["nda"],
+                        email=d["email"],
+                        qualiopi_number=d["qualiopi_number"],
+                        qualiopi_body=d["qualiopi_body"],
+                        qualiopi_expires_on=d["qualiopi_expires_on"],
                         permissions=[PermissionInput(c, d["certifier"]) for c in form.certification_codes()],
                         directors_declaration=d["directors_declaration"],
                     )
@@ -323,9 +328,15 @@ def referencing_apply(request: HttpRequest) -> HttpResponse:
 @provider_required
 def referencing_status(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)
-    return render(request, "provider/catalogue/referencing.html", {
-        "title": "Mon référencement", "provider": provider, "deadline": selectors.deadline_state(provider),
-        "qualiopi": provider.qualiopi_certificates.all(),
-        "permissions": provider.permissions.select_related("certification").order_by("certification__code"),
-        "decisions": provider.referencing_decisions.all()[:20],
-    })
+    return render(
+        request,
+        "provider/catalogue/referencing.html",
+        {
+            "title": "Mon référencement",
+            "provider": provider,
+            "deadline": selectors.deadline_state(provider),
+            "qualiopi": provider.qualiopi_certificates.all(),
+            "permissions": provider.permissions.select_related("certification").order_by("certification__code"),
+            "decisions": provider.referencing_decisions.all()[:20],
+        },
+    )
