@@ -325,3 +325,13 @@ def test_export_command_writes_a_file(frozen_clock, tmp_path: Path):
     call_command("export_lheo", "-o", str(path), "--quiet", stdout=out)
     assert "3 formation(s) exportée(s)" in out.getvalue()
     assert xsd().validate(etree.parse(str(path)))
+
+
+def test_entities_hidden_in_utf16_are_refused_after_parsing(db):
+    payload = (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE lheo [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<lheo xmlns="http://lheo.gouv.fr/2.3"><offres>&b;</offres></lheo>'
+    ).encode("utf-16")
+    with pytest.raises(LheoError) as exc:
+        read_document(payload)
+    assert exc.value.code == "lheo_unsafe"
