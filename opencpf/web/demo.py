@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from opencpf.catalogue.models import CertifierPermission, Provider, ProviderStatus
+from opencpf.catalogue.models import Provider, ProviderStatus
 from opencpf.core import clock
 from opencpf.identity.models import Holder, ProviderMembership, ProviderRole, User, UserKind
 from opencpf.identity.services import holder_create, staff_user_create
@@ -92,15 +92,21 @@ def load() -> list[tuple[str, str, str]]:
 def _demo_catalogue(provider: Provider) -> None:
     """A small catalogue (sessions in the coming months, Lyon and other cities, English courses among them)."""
     from opencpf.catalogue import services as catalogue
+    from opencpf.catalogue import demo_data
     from opencpf.catalogue.generate import generate
     from opencpf.catalogue.models import Certification
 
     generate(providers=30, offers=300, sessions=900, seed=2026)
-    english = Certification.objects.get(code="RS9001")  # built-in demo certification (or kept from the referential)
+    code, kind, title, _level = next(t[2] for t in demo_data.TOPICS if t[0] == "anglais")  # built-in demo certification
+    english = Certification.objects.get_or_create(
+        code=code, defaults={"kind": kind, "title": title, "is_active": True}
+    )[0]
     catalogue.qualiopi_record(
         provider=provider, number="QUA-DEMO-0001", expires_on=clock.today() + dt.timedelta(days=700)
     )
-    CertifierPermission.objects.get_or_create(provider=provider, certification=english)
+    catalogue.permission_grant(
+        provider=provider, certification=english, certifier_name="Certificateur de démonstration"
+    )
     for ref, modality, hours, price in (("ANG-LYON", "in_person", 40, 180_000), ("ANG-DIST", "distance", 30, 120_000)):
         place = {"address": "12 rue de la République", "postcode": "69002", "city": "Lyon", "insee_code": "69382"}
         offer = catalogue.offer_create(

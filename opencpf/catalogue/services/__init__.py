@@ -17,6 +17,7 @@ from opencpf.catalogue.services.offers import (
 from opencpf.catalogue.services.referencing import (
     PermissionInput,
     offers_enforce_compliance,
+    permission_grant,
     permission_withdraw,
     provider_apply,
     provider_decide,
@@ -37,6 +38,7 @@ __all__ = [
     "offer_update",
     "offers_enforce_compliance",
     "offers_unpublish_where",
+    "permission_grant",
     "permission_withdraw",
     "provider_apply",
     "provider_decide",

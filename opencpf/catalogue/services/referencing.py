@@ -235,6 +235,34 @@ def permission_withdraw(*, permission: CertifierPermission, actor: Any, reason: 
 
 
 @transaction.atomic
+def permission_grant(
+    *,
+    provider: Provider,
+    certification: Certification,
+    certifier_name: str = "",
+    reference: str = "",
+    valid_until: dt.date | None = None,
+) -> CertifierPermission:
+    """Record (or restore) a certifier's permission for a provider to prepare a certification."""
+    certifier = (
+        Certifier.objects.get_or_create(name=certifier_name.strip()[:300])[0] if certifier_name.strip() else None
+    )
+    permission, _ = CertifierPermission.objects.update_or_create(
+        provider=provider,
+        certification=certification,
+        defaults={
+            "certifier": certifier,
+            "reference": reference,
+            "valid_until": valid_until,
+            "granted_on": clock.today(),
+            "withdrawn_at": None,
+            "withdrawal_reason": "",
+        },
+    )
+    return permission
+
+
+@transaction.atomic
 def qualiopi_record(
     *, provider: Provider, number: str, expires_on: dt.date, certifying_body: str = ""
 ) -> QualiopiCertificate:
