@@ -91,8 +91,8 @@ def load() -> list[tuple[str, str, str]]:
 
 def _demo_catalogue(provider: Provider) -> None:
     """A small catalogue (sessions in the coming months, Lyon and other cities, English courses among them)."""
-    from opencpf.catalogue import services as catalogue
     from opencpf.catalogue import demo_data
+    from opencpf.catalogue import services as catalogue
     from opencpf.catalogue.generate import generate
     from opencpf.catalogue.models import Certification
 
