@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from opencpf.api.errors import install_error_handlers
+from opencpf.api.routers import catalogue as catalogue_router
 from opencpf.api.routers import core as core_router
 from opencpf.api.routers import identity as identity_router
 from opencpf.api.routers import rights as rights_router
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("/", core_router.router, tags=["Plateforme"])
 api.add_router("/", identity_router.router, tags=["Identité"])
 api.add_router("/rights", rights_router.router, tags=["Droits"])
+api.add_router("/catalogue", catalogue_router.router, tags=["Catalogue"])

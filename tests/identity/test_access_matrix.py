@@ -45,6 +45,7 @@ PUBLIC = {
     "provider:login",
     "provider:logout",
     "provider:invitation",
+    "provider:referencing_apply",
     "backoffice:login",
     "backoffice:logout",
     "api:api-root",

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from opencpf.web.backoffice import catalogue_views as cv
 from opencpf.web.backoffice import core_views, identity_views, rights_views, support_views, trust_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
@@ -33,4 +34,8 @@ urlpatterns = [
     path("droits/dif/<int:claim_id>/decision/", rights_views.dif_decide, name="rights_dif_decide"),
     path("droits/abondements/", rights_views.topup_create, name="rights_topup"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
+    # catalogue: referencing
+    path("referencement/", cv.referencing_queue, name="referencing_queue"),
+    path("referencement/<int:provider_id>/", cv.referencing_detail, name="referencing_detail"),
+    path("habilitations/<int:permission_id>/retirer/", cv.permission_withdraw, name="permission_withdraw"),
 ]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
+from opencpf.web.provider import catalogue_views as cv
 from opencpf.web.provider import identity_views, support_views, views
 from opencpf.web.views import login_view
 
@@ -28,4 +29,18 @@ urlpatterns = [
     path("cles-api/<int:key_id>/revoquer/", identity_views.api_key_revoke, name="api_key_revoke"),
     path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="provider:login"), name="logout"),
+    # catalogue
+    path("offres/", cv.offer_list, name="offer_list"),
+    path("offres/nouvelle/", cv.offer_create, name="offer_create"),
+    path("offres/import-lheo/", cv.lheo_upload, name="lheo_upload"),
+    path("offres/<int:offer_id>/", cv.offer_detail, name="offer_detail"),
+    path("offres/<int:offer_id>/modifier/", cv.offer_edit, name="offer_edit"),
+    path("offres/<int:offer_id>/publier/", cv.offer_action, {"action": "publish"}, name="offer_publish"),
+    path("offres/<int:offer_id>/depublier/", cv.offer_action, {"action": "unpublish"}, name="offer_unpublish"),
+    path("offres/<int:offer_id>/dupliquer/", cv.offer_action, {"action": "duplicate"}, name="offer_duplicate"),
+    path("offres/<int:offer_id>/sessions/nouvelle/", cv.session_create, name="session_create"),
+    path("sessions/<int:session_id>/modifier/", cv.session_edit, name="session_edit"),
+    path("sessions/<int:session_id>/dupliquer/", cv.session_duplicate, name="session_duplicate"),
+    path("demande-referencement/", cv.referencing_apply, name="referencing_apply"),
+    path("referencement/", cv.referencing_status, name="referencing_status"),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+
+from opencpf.catalogue.models.referentials import Certification, Commune
 
 
 class ProviderStatus(models.TextChoices):
@@ -25,6 +28,17 @@ class Provider(models.Model):
     phone = models.CharField("téléphone", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     referenced_at = models.DateTimeField(null=True, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=150, blank=True)
+    applied_at = models.DateTimeField("demande de référencement", null=True, blank=True)
+    check_deadline = models.DateField("date limite d'instruction", null=True, blank=True)
+    status_changed_at = models.DateTimeField("dernier changement de statut", null=True, blank=True)
+    status_reason = models.CharField("motif du statut", max_length=500, blank=True)
+    directors_declaration = models.BooleanField(
+        "déclaration sur l'honneur des dirigeants (aucune condamnation)", default=False
+    )
+    directors_declared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "organisme de formation"
@@ -32,28 +46,6 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class CertificationKind(models.TextChoices):
-    RNCP = "RNCP", "Répertoire national des certifications professionnelles"
-    RS = "RS", "Répertoire spécifique"
-    OTHER = "OTHER", "Autre action éligible (permis, bilan, VAE, création d'entreprise)"
-
-
-class Certification(models.Model):
-    code = models.CharField("code", max_length=20, unique=True, help_text="RNCP12345 ou RS1234")
-    kind = models.CharField("répertoire", max_length=8, choices=CertificationKind.choices)
-    title = models.CharField("intitulé", max_length=500)
-    level = models.PositiveSmallIntegerField("niveau européen", null=True, blank=True)
-    is_active = models.BooleanField("active", default=True)
-    valid_until = models.DateField("fin de validité", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "certification"
-        verbose_name_plural = "certifications"
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.title}"
 
 
 class Modality(models.TextChoices):
@@ -67,6 +59,7 @@ class Training(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="trainings")
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="trainings")
+    certifinfo_code = models.CharField("code CertifInfo", max_length=10, blank=True)
     reference = models.CharField("numéro de formation", max_length=64)
     title = models.CharField("intitulé", max_length=300)
     objectives = models.TextField("objectifs", blank=True)
@@ -117,6 +110,11 @@ class Offer(models.Model):
     is_published = models.BooleanField("publiée", default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="offers")
+    department_code = models.CharField("département", max_length=3, blank=True, db_index=True)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    unpublished_at = models.DateTimeField("dépubliée le", null=True, blank=True)
+    unpublished_reason = models.CharField("motif de dépublication", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "offre"
@@ -137,6 +135,8 @@ class Session(models.Model):
     end_date = models.DateField("fin")
     is_recruiting = models.BooleanField("inscriptions ouvertes", default=True)
     capacity = models.PositiveIntegerField("places", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = "session"
@@ -150,3 +150,36 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"Session du {self.start_date:%d/%m/%Y}"
+
+
+class OfferChangeAction(models.TextChoices):
+    CREATED = "created", "Création"
+    UPDATED = "updated", "Modification"
+    PUBLISHED = "published", "Publication"
+    UNPUBLISHED = "unpublished", "Dépublication"
+    DUPLICATED = "duplicated", "Duplication"
+    SESSION = "session", "Sessions"
+    IMPORTED = "imported", "Import LHEO"
+
+
+class OfferChange(models.Model):
+    """Append-only log of every change to an offer: who, when, what (field -> [before, after])."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    source = models.CharField("origine", max_length=16, default="portal")
+    action = models.CharField(max_length=16, choices=OfferChangeAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "modification d'offre"
+        verbose_name_plural = "historique des offres"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.action} offre #{self.offer_id}"

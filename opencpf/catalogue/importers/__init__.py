@@ -1,0 +1,1 @@
+"""Importers of the national referentials and of LHEO files (called by the management commands)."""
