@@ -50,6 +50,9 @@ class Doc:
     rating: float | None
     postcode: str = ""
     city: str = ""
+    provider_name: str = ""
+    cert_code: str = ""
+    cert_title: str = ""
     session_starts: list[int] = field(default_factory=list)
 
 
@@ -143,6 +146,14 @@ def load_documents(offer_ids: Iterable[int] | None = None, *, today: dt.date | N
         for chunk in _chunks(training_ids):
             trainings.update({t[0]: t for t in Training.objects.filter(id__in=chunk).values_list(*t_cols)})
     certs = {c[0]: c for c in Certification.objects.values_list("id", "code", "title", "level")}
+    Provider = apps.get_model("catalogue", "Provider")
+    provider_ids = sorted({t[1] for t in trainings.values()})
+    providers: dict[int, str] = {}
+    if wanted is None:
+        providers = dict(Provider.objects.values_list("id", "name"))
+    else:
+        for chunk in _chunks(provider_ids):
+            providers.update(Provider.objects.filter(id__in=chunk).values_list("id", "name"))
 
     sessions: dict[int, list[int]] = {}
     s_qs = Session.objects.filter(is_recruiting=True, start_date__gte=day_from_number(day0))
@@ -187,6 +198,9 @@ def load_documents(offer_ids: Iterable[int] | None = None, *, today: dt.date | N
                 domain=formacodes[0][:2] if formacodes else "",
                 rating=offer_rating(oid),
                 postcode=postcode,
+                provider_name=providers.get(t[1], ""),
+                cert_code=cert[1],
+                cert_title=cert[2],
                 city=city,
                 session_starts=sorted(sessions.get(oid, [])),
             )

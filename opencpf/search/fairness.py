@@ -31,21 +31,26 @@ def round_keys(client_ip: str, normalised_query: str, *, secret: str | None = No
     )
 
 
-def _lowbias32(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> _S16)
-    x = x * _M1
-    x = x ^ (x >> _S15)
-    x = x * _M2
-    return x ^ (x >> _S16)
+def _lowbias32(x: np.ndarray, tmp: np.ndarray) -> None:
+    """In place: x ^= x >> 16; x *= M1; x ^= x >> 15; x *= M2; x ^= x >> 16 (all mod 2**32)."""
+    np.right_shift(x, _S16, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+    np.multiply(x, _M1, out=x)
+    np.right_shift(x, _S15, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+    np.multiply(x, _M2, out=x)
+    np.right_shift(x, _S16, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
 
 
 def tie_keys(anchors: np.ndarray, keys: tuple[int, int, int]) -> np.ndarray:
     """uint32 tie key per anchor; distinct anchors (mod 2**32) give distinct keys."""
-    x = anchors.astype(np.uint32, copy=True)
+    x = anchors.astype(np.uint32)
+    tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
         for k in keys:
-            x ^= np.uint32(k)
-            x = _lowbias32(x)
+            np.bitwise_xor(x, np.uint32(k), out=x)
+            _lowbias32(x, tmp)
     return x
 
 

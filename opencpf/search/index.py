@@ -11,6 +11,9 @@ of its matching offers; its tie key is the keyed permutation of its anchor (smal
 from __future__ import annotations
 
 import hashlib
+import math
+import threading
+from collections import OrderedDict
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +86,24 @@ class ResultPage:
     terms: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
+class StringTable:
+    """Many strings in one UTF-8 blob: no Python object per string, so forked workers keep sharing the pages."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        index: dict[str, int] = {}
+        refs = array("i")
+        for v in values:
+            refs.append(index.setdefault(v, len(index)))
+        encoded = [k.encode() for k in index]
+        self.offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded], dtype=np.int64))).astype(np.int64)
+        self.blob = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy() if encoded else np.zeros(0, np.uint8)
+        self.refs = np.frombuffer(refs, dtype=np.int32).copy() if len(refs) else np.zeros(0, np.int32)
+
+    def get(self, i: int) -> str:
+        k = int(self.refs[i])
+        return self.blob[self.offsets[k] : self.offsets[k + 1]].tobytes().decode()
+
+
 def group_hash(doc: Doc) -> int:
     key = f"{doc.provider_id}|{doc.certification_id}|{doc.place}|{doc.price_cents}|{doc.modality}".encode()
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
@@ -116,6 +137,18 @@ class Segment:
         counts = np.fromiter((len(d.session_starts) for d in docs), dtype=np.int64, count=n)
         self.sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
         self.sess_start = np.fromiter((s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum()))
+        self.sess_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.multi = np.zeros(n, dtype=bool)  # the group has other members (set by the index)
+        self.all_alive = True
+        price_band = np.searchsorted(np.array(PRICE_BANDS_CENTS), self.price, side="right")
+        self.facet_code = ((self.modality.astype(np.uint16) << 7) | (np.minimum(self.level, 15).astype(np.uint16) << 3) | price_band.astype(np.uint16))
+        # What a result shows, kept here so that a search reads no database row.
+        self.s_title = StringTable(d.title_text for d in docs)
+        self.s_cert_code = StringTable(d.cert_code for d in docs)
+        self.s_cert_title = StringTable(d.cert_title for d in docs)
+        self.s_provider = StringTable(d.provider_name for d in docs)
+        self.s_city = StringTable(d.city for d in docs)
+        self.s_postcode = StringTable(d.postcode for d in docs)
 
         self.vocab: dict[str, int] = {}
         cache: dict[str, array] = {}
@@ -184,6 +217,17 @@ class Segment:
         assert worst is not None
         return worst
 
+    def matched_fields_many(self, docs: np.ndarray, tids: list[int]) -> list[list[str]]:
+        """For each document, the fields where one of these terms occurs."""
+        found = np.zeros((len(FIELDS), len(docs)), dtype=bool)
+        for fi, f in enumerate(FIELDS):
+            for t in tids:
+                p = self.posting(f, t)
+                if len(p):
+                    k = np.clip(np.searchsorted(p, docs), 0, len(p) - 1)
+                    found[fi] |= p[k] == docs
+        return [[f for fi, f in enumerate(FIELDS) if found[fi, j]] for j in range(len(docs))]
+
     def matched_fields(self, doc: int, tids: list[int]) -> list[str]:
         out = []
         for f in FIELDS:
@@ -198,12 +242,17 @@ class Segment:
 
 @dataclass
 class _Candidates:
-    seg: int
     docs: np.ndarray
     bucket: np.ndarray
     text_level: np.ndarray | None
     dist: np.ndarray | None
     date_band: np.ndarray | None
+
+
+def _bbox(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    dlat = radius_km / 110.574 + 0.01
+    dlon = radius_km / max(1.0, 111.320 * math.cos(math.radians(lat))) + 0.01
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
 class SearchIndex:
@@ -212,22 +261,40 @@ class SearchIndex:
         self.surface_words: set[str] = set()
         self.domain_index: dict[str, int] = {}
         hashes = np.fromiter((group_hash(d) for d in docs), dtype=np.int64, count=len(docs))
-        uniq, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        uniq, inverse = np.unique(hashes, return_inverse=True)
         self.group_hashes = uniq  # sorted: base groups are found by binary search
         offer_ids = np.fromiter((d.offer_id for d in docs), dtype=np.int64, count=len(docs))
         anchors = np.full(len(uniq), MAX_ANCHOR, dtype=np.int64)
         np.minimum.at(anchors, inverse, offer_ids)
-        self.anchor = anchors
+        self.anchor = anchors.astype(np.uint32)  # offer ids are below 2**32
         self.extra_groups: dict[int, int] = {}  # hash -> gid for groups created after the base build
         self.used_anchors: set[int] = set()
-        self.base = Segment(docs, inverse.astype(np.int32), self.surface_words, self.domain_index)
-        order = np.argsort(self.base.gid, kind="stable")
-        self.group_members = order.astype(np.int32)  # base doc numbers sorted by group
-        self.group_offsets = np.concatenate(([0], np.cumsum(np.bincount(self.base.gid, minlength=len(uniq)))))
+        # Base documents are stored group by group, so the members of a group are contiguous: matching documents
+        # come out sorted by group and one result per group is a vectorised run-length reduction.
+        order = np.argsort(inverse, kind="stable")
+        self.base = Segment([docs[i] for i in order.tolist()], inverse[order].astype(np.int32), self.surface_words, self.domain_index)
+        del order
+        sizes = np.bincount(self.base.gid, minlength=len(uniq))
+        self.base.multi = sizes[self.base.gid] > 1
+        self.group_offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self.base_by_offer = np.argsort(self.base.offer_id).astype(np.int32)
         self.delta_docs: dict[int, Doc] = {}
         self.delta: Segment | None = None
         self.delta_surface: set[str] = set()
-        del first
+        self.cache_bytes = 64 << 20
+        self._generation = 0
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = 0
+        self._cache_lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_cache"], state["_cache_size"], state["_cache_lock"] = OrderedDict(), 0, None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cache_lock = threading.Lock()
 
     # ----- size and maintenance -----
     @property
@@ -248,12 +315,11 @@ class SearchIndex:
         if gid is None:
             gid = len(self.anchor)
             anchor = doc.offer_id
-            base_anchor_taken = bool(np.any(self.anchor == anchor))
-            while base_anchor_taken or anchor in self.used_anchors:  # an offer that left a group keeps its anchor
-                anchor = MAX_ANCHOR - len(self.used_anchors) - 1
-                base_anchor_taken = bool(np.any(self.anchor == anchor))
+            while anchor >= MAX_ANCHOR or bool(np.any(self.anchor == anchor)) or anchor in self.used_anchors:
+                anchor = MAX_ANCHOR - len(self.used_anchors) - 1  # an offer that left a group keeps its anchor there
+                self.used_anchors.add(anchor)
             self.used_anchors.add(anchor)
-            self.anchor = np.append(self.anchor, anchor)
+            self.anchor = np.append(self.anchor, np.uint32(anchor))
             self.extra_groups[h] = gid
         return gid
 
@@ -262,11 +328,14 @@ class SearchIndex:
         ids = np.array(sorted(set(changed_offer_ids)), dtype=np.int64)
         if len(ids) == 0:
             return
-        pos = np.searchsorted(self.base.offer_id, ids)
-        pos = np.clip(pos, 0, max(self.base.n - 1, 0))
+        self._generation += 1
+        self.clear_cache()
         if self.base.n:
-            found = self.base.offer_id[pos] == ids
-            self.base.alive[pos[found]] = False
+            sorted_ids = self.base.offer_id[self.base_by_offer]
+            pos = np.clip(np.searchsorted(sorted_ids, ids), 0, self.base.n - 1)
+            found = sorted_ids[pos] == ids
+            self.base.alive[self.base_by_offer[pos[found]]] = False
+            self.base.all_alive = bool(self.base.alive.all())
         for oid in ids.tolist():
             self.delta_docs.pop(oid, None)
         for d in fresh_docs:
@@ -274,21 +343,77 @@ class SearchIndex:
         docs = [self.delta_docs[k] for k in sorted(self.delta_docs)]
         gids = np.array([self._group_for(d) for d in docs], dtype=np.int32)
         self.delta = Segment(docs, gids, self.delta_surface, self.domain_index) if docs else None
+        if self.delta is not None:  # groups shared with the base are no longer singletons
+            dsizes = np.bincount(self.delta.gid, minlength=self.n_groups)
+            n_base = len(self.group_offsets) - 1
+            base_sizes = np.zeros(self.n_groups, dtype=np.int64)
+            base_sizes[:n_base] = np.diff(self.group_offsets)
+            self.delta.multi = (dsizes[self.delta.gid] + base_sizes[self.delta.gid]) > 1
+            for g in np.unique(self.delta.gid).tolist():
+                if g < n_base:
+                    self.base.multi[self.group_offsets[g] : self.group_offsets[g + 1]] = True
 
     def segments(self) -> list[Segment]:
         return [self.base] + ([self.delta] if self.delta is not None else [])
 
+    def _member_docs(self, gid: int) -> list[tuple[Segment, int]]:
+        out: list[tuple[Segment, int]] = []
+        if gid < len(self.group_offsets) - 1:
+            docs = np.arange(self.group_offsets[gid], self.group_offsets[gid + 1])
+            out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
+        if self.delta is not None:
+            out.extend((self.delta, int(d)) for d in np.flatnonzero(self.delta.gid == gid))
+        return out
+
     def members(self, gid: int) -> list[int]:
         """Offer ids currently in a group."""
-        out: list[int] = []
-        if gid < len(self.group_offsets) - 1:
-            docs = self.group_members[self.group_offsets[gid] : self.group_offsets[gid + 1]]
-            out.extend(int(x) for x in self.base.offer_id[docs[self.base.alive[docs]]])
-        if self.delta is not None:
-            out.extend(int(x) for x in self.delta.offer_id[self.delta.gid == gid])
-        return sorted(out)
+        return sorted(int(seg.offer_id[d]) for seg, d in self._member_docs(gid))
+
+    def display(self, hit: Hit, *, from_day: int) -> dict:
+        """What a result shows, read from the index: no database row."""
+        seg = self.segments()[hit.segment]
+        d = hit.doc
+        starts: list[int] = []
+        offer_ids: list[int] = []
+        for mseg, md in self._member_docs(hit.group):
+            offer_ids.append(int(mseg.offer_id[md]))
+            ss = mseg.sess_start[mseg.sess_offsets[md] : mseg.sess_offsets[md + 1]]
+            starts.extend(int(x) for x in ss[ss >= from_day])
+        starts.sort()
+        return {
+            "offer_id": int(seg.offer_id[d]),
+            "offer_ids": sorted(offer_ids) or [int(seg.offer_id[d])],
+            "title": seg.s_title.get(d),
+            "certification_code": seg.s_cert_code.get(d),
+            "certification_title": seg.s_cert_title.get(d),
+            "level": int(seg.level[d]) or None,
+            "provider_name": seg.s_provider.get(d),
+            "modality": MODALITIES[int(seg.modality[d])],
+            "city": seg.s_city.get(d),
+            "postcode": seg.s_postcode.get(d),
+            "price_cents": int(seg.price[d]),
+            "hours": int(seg.hours[d]),
+            "starts": starts,
+        }
 
     # ----- query -----
+    def explain_fields_many(
+        self, hits: Sequence[Hit], terms: list[tuple[str, list[str]]]
+    ) -> list[list[tuple[str, list[str]]]]:
+        """For each hit, each query word with the fields it was found in (vectorised over the page)."""
+        out: list[list[tuple[str, list[str]]]] = [[] for _ in hits]
+        segs = self.segments()
+        for si, seg in enumerate(segs):
+            idx = [i for i, h in enumerate(hits) if h.segment == si]
+            if not idx:
+                continue
+            docs = np.array([hits[i].doc for i in idx], dtype=np.int32)
+            for surface, stems in terms:
+                per_doc = seg.matched_fields_many(docs, seg.term_ids(stems))
+                for j, i in enumerate(idx):
+                    out[i].append((surface, per_doc[j]))
+        return out
+
     def explain_fields(self, hit: Hit, terms: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
         seg = self.segments()[hit.segment]
         return [(surface, seg.matched_fields(hit.doc, seg.term_ids(stems))) for surface, stems in terms]
@@ -306,7 +431,7 @@ class SearchIndex:
             out.append((surface, sorted(wanted)))
         return out
 
-    def _match(self, si: int, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:
+    def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:  # noqa: C901
         text_level = None
         if terms:
             level_all = seg.text_level([seg.term_ids(stems) for _, stems in terms])
@@ -314,7 +439,7 @@ class SearchIndex:
             text_level = level_all[docs]
         else:
             docs = np.arange(seg.n)
-        if not seg.alive.all():
+        if not seg.all_alive:
             keep = seg.alive[docs]
             docs = docs[keep]
             text_level = text_level[keep] if text_level is not None else None
@@ -325,6 +450,11 @@ class SearchIndex:
             if text_level is not None:
                 text_level = text_level[mask]
 
+        place = q.latitude is not None and q.longitude is not None and not q.distance_only
+        if place:  # a cheap box first, the exact distance on what is left
+            la0, la1, lo0, lo1 = _bbox(float(q.latitude), float(q.longitude), q.radius_km)  # type: ignore[arg-type]
+            la, lo = seg.lat[docs], seg.lon[docs]
+            narrow((la >= la0) & (la <= la1) & (lo >= lo0) & (lo <= lo1))
         if q.distance_only:
             narrow(seg.modality[docs] == MODALITIES.index("distance"))
         if q.modalities:
@@ -356,8 +486,8 @@ class SearchIndex:
             else:
                 date_band = np.zeros(len(docs), dtype=np.uint8)
         dist = None
-        if q.latitude is not None and q.longitude is not None and not q.distance_only:
-            dist = haversine_km(q.latitude, q.longitude, seg.lat[docs], seg.lon[docs])
+        if place:
+            dist = haversine_km(float(q.latitude), float(q.longitude), seg.lat[docs], seg.lon[docs])  # type: ignore[arg-type]
             inside = dist <= q.radius_km  # NaN (distance learning) is never inside
             narrow(inside)
             dist = dist[inside]
@@ -370,93 +500,238 @@ class SearchIndex:
             bucket += distance_band(dist) * np.uint8(4)
         if date_band is not None:
             bucket += date_band
-        return _Candidates(si, docs, bucket, text_level, dist, date_band)
+        return _Candidates(docs, bucket, text_level, dist, date_band)
 
-    def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:
+    def _prepared(self, q: SearchQuery) -> dict:
+        """What a query matches, with one result per group and the facets: independent of the client IP and
+        of the page, so it is kept in a small LRU cache (emptied whenever the index changes)."""
+        sig = (
+            self._generation,
+            analysis.normalise_query(q.text), q.latitude, q.longitude, q.radius_km, q.distance_only, q.modalities,
+            q.start_from, q.start_to, q.max_price_cents, q.min_hours, q.max_hours, q.levels, q.min_rating,
+            q.disability_access,
+        )  # fmt: skip
+        with self._cache_lock:
+            hit = self._cache.get(sig)
+            if hit is not None:
+                self._cache.move_to_end(sig)
+                return hit
         terms = self.resolve_terms(q.text)
         segs = self.segments()
-        parts = [self._match(i, s, q, terms) for i, s in enumerate(segs)]
-        seg_no = np.concatenate([np.full(len(p.docs), p.seg, dtype=np.int8) for p in parts])
-        docs = np.concatenate([p.docs for p in parts])
-        bucket = np.concatenate([p.bucket for p in parts])
-        gid = np.concatenate([s.gid[p.docs] for s, p in zip(segs, parts, strict=True)])
+        parts = [self._match(s, q, terms) for s in segs]
+        groups, bucket, seg_r, cand_r = self._one_per_group(segs, parts)
+        total = len(groups)
+        entry: dict = {
+            "terms": terms, "segs": segs, "parts": parts, "groups": groups, "bucket": bucket, "seg_r": seg_r,
+            "cand_r": cand_r, "rep_docs": parts[0].docs[cand_r] if seg_r is None else None,
+        }  # fmt: skip
+        counts = np.zeros(256, dtype=np.int64)
+        if total:
+            if seg_r is None and parts[0].bucket.min() == parts[0].bucket.max():
+                counts[int(bucket[0])] = total
+            else:
+                counts = np.bincount(bucket, minlength=256)
+        entry["counts"] = counts
+        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total)
+        size = sum(
+            a.nbytes
+            for a in [groups, bucket, cand_r, *(p.docs for p in parts), *(p.bucket for p in parts)]
+            + [entry["rep_docs"]]
+            if a is not None
+        )
+        if self.cache_bytes and size < self.cache_bytes // 4:
+            with self._cache_lock:
+                self._cache[sig] = entry
+                self._cache_size += size
+                entry["size"] = size
+                while self._cache_size > self.cache_bytes and self._cache:
+                    _, old = self._cache.popitem(last=False)
+                    self._cache_size -= old.get("size", 0)
+        return entry
 
-        # One result per group: its best-levelled offer (written last wins; ties keep the lowest position).
-        order = np.argsort(bucket, kind="stable")[::-1]
-        best = np.full(self.n_groups, -1, dtype=np.int64)
-        best[gid[order]] = order
-        groups = np.flatnonzero(best >= 0)
-        pos = best[groups]
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+            self._cache_size = 0
+
+    @staticmethod
+    def _attr(entry: dict, name: str) -> np.ndarray:
+        """A document column for each result (its representative offer)."""
+        segs, parts, seg_r, cand_r = entry["segs"], entry["parts"], entry["seg_r"], entry["cand_r"]
+        if seg_r is None:
+            return getattr(segs[0], name)[entry["rep_docs"]]
+        out = np.empty(len(cand_r), dtype=getattr(segs[0], name).dtype)
+        for i, sg in enumerate(segs):
+            sel = seg_r == i
+            out[sel] = getattr(sg, name)[parts[i].docs[cand_r[sel]]]
+        return out
+
+    def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:  # noqa: C901
+        entry = self._prepared(q)
+        terms, segs, parts = entry["terms"], entry["segs"], entry["parts"]
+        groups, bucket, seg_r, cand_r = entry["groups"], entry["bucket"], entry["seg_r"], entry["cand_r"]
         total = len(groups)
 
-        def col(name: str) -> np.ndarray:
-            return np.concatenate([getattr(s, name)[p.docs] for s, p in zip(segs, parts, strict=True)])[pos]
+        def attr(name: str) -> np.ndarray:
+            return self._attr(entry, name)
 
-        g_bucket = bucket[pos].astype(np.uint64)
-        ties = tie_keys(self.anchor[groups], keys).astype(np.uint64)
-        if q.sort == "price":
-            value = np.minimum(col("price"), 2**31 - 1).astype(np.uint64)
-        elif q.sort == "start":
-            value = col("next_start").astype(np.uint64)
-        elif q.sort == "rating":
-            r = col("rating")
-            value = np.where(np.isnan(r), 255, 50 - np.round(np.nan_to_num(r) * 10)).astype(np.uint64)
-        elif q.sort == "distance" and parts[0].dist is not None:
-            dist_all = np.concatenate([p.dist for p in parts if p.dist is not None])[pos]
-            value = np.round(dist_all * 100).astype(np.uint64)  # tens of metres
-        else:
-            value = g_bucket
-        sort_key = (value << np.uint64(32)) | ties
+        def cand_value(k: int, name: str) -> float | int | None:
+            i = int(seg_r[k]) if seg_r is not None else 0
+            arr = getattr(parts[i], name)
+            return None if arr is None else arr[int(cand_r[k])].item()
 
-        top_bucket_size = int((g_bucket == g_bucket.min()).sum()) if total else 0
+        counts = entry["counts"]
+        present = np.flatnonzero(counts)
+        top_bucket_size = int(counts[present[0]]) if total else 0
         start = (q.page - 1) * q.page_size
         stop = min(start + q.page_size, total)
-        hits: list[Hit] = []
+        sel = np.zeros(0, dtype=np.int64)
+        ties_sel = np.zeros(0, dtype=np.uint32)
+        value_sel = np.zeros(0, dtype=np.int64)
         if start < total:
-            if stop < total:
-                sel = np.argpartition(sort_key, stop - 1)[:stop]
+            if q.sort == "relevance" or (q.sort == "distance" and parts[0].dist is None):
+                # Only the levels that overlap the requested page need their tie keys.
+                cum = np.cumsum(counts)
+                b_lo = int(np.searchsorted(cum, start, side="right"))
+                b_hi = int(np.searchsorted(cum, stop - 1, side="right"))
+                before = int(cum[b_lo - 1]) if b_lo else 0
+                if b_lo <= present[0] and b_hi >= present[-1]:
+                    cand = np.arange(total)
+                    sub_groups = groups
+                else:
+                    cand = np.flatnonzero((bucket >= b_lo) & (bucket <= b_hi))
+                    sub_groups = groups[cand]
+                ties = tie_keys(self.anchor[sub_groups], keys)
+                if b_lo == b_hi:
+                    key = ties
+                else:
+                    key = (bucket[cand].astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                lo, hi = start - before, stop - before
+                part = np.argpartition(key, hi - 1)[:hi] if hi < len(key) else np.arange(len(key))
+                part = part[np.argsort(key[part], kind="stable")][lo:hi]
+                sel = cand[part]
+                ties_sel = ties[part]
+                value_sel = bucket[sel].astype(np.int64)
             else:
-                sel = np.arange(total)
-            sel = sel[np.argsort(sort_key[sel], kind="stable")][start:stop]
-            dist_cat = np.concatenate([p.dist for p in parts]) if parts[0].dist is not None else None
-            tl_cat = np.concatenate([p.text_level for p in parts]) if parts[0].text_level is not None else None
-            db_cat = np.concatenate([p.date_band for p in parts]) if parts[0].date_band is not None else None
-            for rank, k in enumerate(sel.tolist()):
-                p_ = int(pos[k])
-                seg = segs[int(seg_no[p_])]
-                d_km = float(dist_cat[p_]) if dist_cat is not None else None
-                hits.append(
-                    Hit(
-                        group=int(groups[k]),
-                        offer_id=int(seg.offer_id[docs[p_]]),
-                        position=start + rank + 1,
-                        bucket=int(bucket[p_]),
-                        text_level=int(tl_cat[p_]) if tl_cat is not None else None,
-                        distance_km=d_km,
-                        distance_band=int(distance_band(np.array([d_km]))[0]) if d_km is not None else None,
-                        date_band=int(db_cat[p_]) if db_cat is not None else None,
-                        tie_key=int(ties[k]),
-                        sort_value=int(value[k]),
-                        segment=int(seg_no[p_]),
-                        doc=int(docs[p_]),
-                    )
+                ties = tie_keys(self.anchor[groups], keys)
+                if q.sort == "price":
+                    value = np.minimum(attr("price"), 2**31 - 1)
+                elif q.sort == "start":
+                    value = attr("next_start").astype(np.int64)
+                elif q.sort == "rating":
+                    r = attr("rating")
+                    value = np.where(np.isnan(r), 255, 50 - np.round(np.nan_to_num(r) * 10)).astype(np.int64)
+                else:  # distance, in tens of metres
+                    value = np.empty(total, dtype=np.int64)
+                    for i, pt in enumerate(parts):
+                        m = slice(None) if seg_r is None else (seg_r == i)
+                        c = cand_r if seg_r is None else cand_r[m]
+                        value[m] = np.round(pt.dist[c] * 100).astype(np.int64)  # type: ignore[index]
+                key = (value.astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                part = np.argpartition(key, stop - 1)[:stop] if stop < total else np.arange(total)
+                sel = part[np.argsort(key[part], kind="stable")][start:stop]
+                ties_sel = ties[sel]
+                value_sel = value[sel]
+
+        hits: list[Hit] = []
+        for rank, k in enumerate(sel.tolist()):
+            si = int(seg_r[k]) if seg_r is not None else 0
+            doc = int(parts[si].docs[int(cand_r[k])])
+            d_km = cand_value(k, "dist")
+            hits.append(
+                Hit(
+                    group=int(groups[k]),
+                    offer_id=int(segs[si].offer_id[doc]),
+                    position=start + rank + 1,
+                    bucket=int(bucket[k]),
+                    text_level=cand_value(k, "text_level"),  # type: ignore[arg-type]
+                    distance_km=d_km,
+                    distance_band=int(distance_band(np.array([d_km]))[0]) if d_km is not None else None,
+                    date_band=cand_value(k, "date_band"),  # type: ignore[arg-type]
+                    tie_key=int(ties_sel[rank]),
+                    sort_value=int(value_sel[rank]),
+                    segment=si,
+                    doc=doc,
                 )
-        facets = self._facets(col, total)
-        return ResultPage(total=total, hits=hits, facets=facets, top_bucket_size=top_bucket_size, terms=terms)
+            )
+        return ResultPage(total=total, hits=hits, facets=entry["facets"], top_bucket_size=top_bucket_size, terms=terms)
+
+    def _one_per_group(
+        self, segs: list[Segment], parts: list[_Candidates]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """(group, level, segment or None when all in the base, candidate index) of each result.
+
+        A group's result is its best-levelled matching offer; among equals, the first one in storage order."""
+        b = parts[0]
+        g = self.base.gid[b.docs]
+        n = len(g)
+        if n:
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.not_equal(g[1:], g[:-1], out=new[1:])
+            starts = np.flatnonzero(new)
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        if len(starts) == n:
+            pos = np.arange(n)
+        elif b.bucket.min() == b.bucket.max():
+            pos = starts  # one level: the first offer of each group
+        else:  # best level first; a group is taken by its first offer at the best level it reaches
+            run = np.cumsum(new) - 1
+            taken = np.zeros(len(starts), dtype=bool)
+            chosen = []
+            for level in np.flatnonzero(np.bincount(b.bucket, minlength=256)).tolist():
+                idx = np.flatnonzero(b.bucket == level)
+                r = run[idx]
+                fresh = ~taken[r]
+                idx, r = idx[fresh], r[fresh]
+                if len(idx):
+                    first = np.empty(len(r), dtype=bool)
+                    first[0] = True
+                    np.not_equal(r[1:], r[:-1], out=first[1:])
+                    chosen.append(idx[first])
+                    taken[r[first]] = True
+            pos = np.sort(np.concatenate(chosen))
+        groups, bucket = g[pos], b.bucket[pos]
+        if len(parts) == 1 or not len(parts[1].docs):
+            return groups, bucket, None, pos
+        d, dseg = parts[1], segs[1]
+        best: dict[int, int] = {}
+        for i, (gg, bk) in enumerate(zip(dseg.gid[d.docs].tolist(), d.bucket.tolist(), strict=True)):
+            j = best.get(gg)
+            if j is None or bk < d.bucket[j]:
+                best[gg] = i
+        dg = np.array(sorted(best), dtype=np.int32)
+        di = np.array([best[x] for x in sorted(best)], dtype=np.int64)
+        keep_base = np.ones(len(groups), dtype=bool)
+        keep_delta = np.ones(len(dg), dtype=bool)
+        if len(groups):
+            k = np.clip(np.searchsorted(groups, dg), 0, len(groups) - 1)
+            for t in np.flatnonzero(groups[k] == dg).tolist():
+                if d.bucket[di[t]] < bucket[k[t]]:
+                    keep_base[k[t]] = False
+                else:
+                    keep_delta[t] = False
+        return (
+            np.concatenate([groups[keep_base], dg[keep_delta]]),
+            np.concatenate([bucket[keep_base], d.bucket[di[keep_delta]]]),
+            np.concatenate([np.zeros(int(keep_base.sum()), np.int8), np.ones(int(keep_delta.sum()), np.int8)]),
+            np.concatenate([pos[keep_base], di[keep_delta]]),
+        )
 
     def _facets(self, col, total: int) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
         if total == 0:
             return {"modality": [], "level": [], "price": [], "domain": []}
-        mod = np.bincount(col("modality"), minlength=len(MODALITIES))
-        lvl = np.bincount(col("level"), minlength=9)
-        price_band = np.searchsorted(np.array(PRICE_BANDS_CENTS), col("price"), side="right")
-        pb = np.bincount(price_band, minlength=len(PRICE_BANDS_CENTS) + 1)
+        packed = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
+        mod = packed.sum(axis=(1, 2))
+        lvl = packed.sum(axis=(0, 2))
+        pb = packed.sum(axis=(0, 1))
         codes = sorted(self.domain_index, key=self.domain_index.__getitem__)
         dc = np.bincount(col("domain"), minlength=len(codes))
         domains = {codes[i]: int(c) for i, c in enumerate(dc) if c}
         return {
-            "modality": [(MODALITIES[i], int(c)) for i, c in enumerate(mod) if c],
-            "level": [(str(i), int(c)) for i, c in enumerate(lvl) if c],
-            "price": [(str(i), int(c)) for i, c in enumerate(pb) if c],
+            "modality": [(MODALITIES[i], int(c)) for i, c in enumerate(mod[: len(MODALITIES)]) if c],
+            "level": [(str(i), int(c)) for i, c in enumerate(lvl[:9]) if c],
+            "price": [(str(i), int(c)) for i, c in enumerate(pb[: len(PRICE_BANDS_CENTS) + 1]) if c],
             "domain": sorted(((k, v) for k, v in domains.items() if v and k), key=lambda kv: (-kv[1], kv[0]))[:12],
         }

@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 
 from opencpf.core import clock
+from opencpf.core.money import format_eur
 from opencpf.search import runtime
 from opencpf.search.analysis import fold, normalise_query
-from opencpf.search.documents import MODALITIES, day_number
+from opencpf.search.documents import MODALITIES, day_from_number, day_number
 from opencpf.search.explain import explain
 from opencpf.search.fairness import round_keys
 from opencpf.search.geo import DEFAULT_RADIUS_KM
@@ -65,6 +65,10 @@ class SearchItem:
     next_starts: list[dt.date]
     position: int
     explanation: dict[str, Any]
+
+    @property
+    def price_display(self) -> str:
+        return format_eur(self.price_cents)
 
 
 @dataclass
@@ -164,52 +168,25 @@ def search_offers(params: SearchParams, *, client_ip: str) -> SearchOutcome:
 
 
 def _hydrate(rt, hits, q, terms, place_label, top_size) -> list[SearchItem]:  # type: ignore[no-untyped-def]
-    if not hits:
-        return []
-    Offer = apps.get_model("catalogue", "Offer")
-    Session = apps.get_model("catalogue", "Session")
-    members = {h.group: rt.index.members(h.group) or [h.offer_id] for h in hits}
-    offers = Offer.objects.select_related("training__provider", "training__certification").in_bulk(
-        [h.offer_id for h in hits]
-    )
-    all_ids = sorted({oid for ids in members.values() for oid in ids})
-    starts: dict[int, list[dt.date]] = {}
-    for offer_id, start in (
-        Session.objects.filter(offer_id__in=all_ids, is_recruiting=True, start_date__gte=clock.today())
-        .order_by("start_date", "id")
-        .values_list("offer_id", "start_date")
-    ):
-        starts.setdefault(offer_id, []).append(start)
+    """Fill results from the index itself (no database read on the search path)."""
+    today = day_number(clock.today())
     items = []
-    for h in hits:
-        o = offers.get(h.offer_id)
-        if o is None:  # deleted since the index saw it
-            continue
-        group_starts = sorted(s for oid in members[h.group] for s in starts.get(oid, []))
-        t, c = o.training, o.training.certification
+    matched = rt.index.explain_fields_many(hits, terms)
+    for h, words_found in zip(hits, matched, strict=True):
+        d = rt.index.display(h, from_day=today)
+        starts = [day_from_number(x) for x in d.pop("starts")]
         items.append(
             SearchItem(
-                offer_id=o.id,
-                offer_ids=members[h.group],
-                title=t.title,
-                certification_code=c.code,
-                certification_title=c.title,
-                level=c.level,
-                provider_name=t.provider.name,
-                modality=o.modality,
-                modality_label=MODALITY_LABELS.get(o.modality, o.modality),
-                city=o.city,
-                postcode=o.postcode,
+                **d,
+                modality_label=MODALITY_LABELS.get(d["modality"], d["modality"]),
                 distance_km=round(h.distance_km, 1) if h.distance_km is not None else None,
-                price_cents=o.price_incl_tax_cents,
-                hours=o.hours_total,
-                sessions_count=len(group_starts),
-                next_starts=group_starts[:3],
+                sessions_count=len(starts),
+                next_starts=starts[:3],
                 position=h.position,
                 explanation=explain(
                     h,
                     sort=q.sort,
-                    matched=rt.index.explain_fields(h, terms),
+                    matched=words_found,
                     place_label=place_label,
                     same_level=top_size,
                 ),

@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import views
+from opencpf.web.holder import search_views, views
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -23,6 +23,9 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="holder:home"), name="logout"),
     path("mon-compte/", views.dashboard, name="dashboard"),
+    path("recherche/", search_views.search, name="search"),
+    path("recherche/classement/", search_views.ranking, name="search_ranking"),
+    path("recherche/suggestions/", search_views.suggestions, name="search_suggestions"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
