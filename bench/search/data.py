@@ -10,10 +10,38 @@ TRADES: list[tuple[str, str, str, int, int, int]] = [
     ("Secrétaire assistant", "35", "secrétariat accueil courrier agenda bureautique", 1900, 350, 4),
     ("Bureautique Excel", "35", "tableur Excel formules tableaux croisés dynamiques bureautique", 900, 35, 0),
     ("Bureautique Word et PowerPoint", "35", "traitement de texte Word présentation PowerPoint", 800, 28, 0),
-    ("Développeur web et web mobile", "31", "développement web HTML CSS JavaScript PHP bases de données informatique", 6500, 800, 5),
-    ("Concepteur développeur d'applications", "31", "programmation Java Python architecture logicielle informatique", 7800, 1000, 6),
-    ("Technicien supérieur systèmes et réseaux", "31", "réseaux informatique serveurs Linux Windows cybersécurité", 6900, 900, 5),
-    ("Administrateur d'infrastructures sécurisées", "31", "cybersécurité administration systèmes réseaux informatique cloud", 8200, 1100, 6),
+    (
+        "Développeur web et web mobile",
+        "31",
+        "développement web HTML CSS JavaScript PHP bases de données informatique",
+        6500,
+        800,
+        5,
+    ),
+    (
+        "Concepteur développeur d'applications",
+        "31",
+        "programmation Java Python architecture logicielle informatique",
+        7800,
+        1000,
+        6,
+    ),
+    (
+        "Technicien supérieur systèmes et réseaux",
+        "31",
+        "réseaux informatique serveurs Linux Windows cybersécurité",
+        6900,
+        900,
+        5,
+    ),
+    (
+        "Administrateur d'infrastructures sécurisées",
+        "31",
+        "cybersécurité administration systèmes réseaux informatique cloud",
+        8200,
+        1100,
+        6,
+    ),
     ("Data analyst", "31", "analyse de données SQL Python statistiques visualisation informatique", 5900, 500, 6),
     ("Cybersécurité les fondamentaux", "31", "sécurité informatique menaces protection données", 1500, 35, 0),
     ("Anglais professionnel", "15", "anglais langue étrangère communication orale écrite TOEIC", 1400, 40, 0),
@@ -23,7 +51,14 @@ TRADES: list[tuple[str, str, str, int, int, int]] = [
     ("Français langue étrangère", "15", "français FLE langue expression écrite orale", 1000, 60, 0),
     ("Soudage TIG MIG", "23", "soudure soudage TIG MIG arc électrique métallurgie", 4200, 400, 3),
     ("Soudeur assembleur industriel", "23", "soudage assemblage tôlerie métallerie", 5100, 600, 3),
-    ("Électricien d'équipement du bâtiment", "22", "électricité installation tableaux habilitation électrique bâtiment", 5400, 700, 3),
+    (
+        "Électricien d'équipement du bâtiment",
+        "22",
+        "électricité installation tableaux habilitation électrique bâtiment",
+        5400,
+        700,
+        3,
+    ),
     ("Habilitation électrique", "22", "habilitation électrique sécurité B1 B2 BR", 450, 14, 0),
     ("Plombier chauffagiste", "22", "plomberie chauffage sanitaire installation", 5600, 750, 3),
     ("Maçon", "22", "maçonnerie gros œuvre béton coffrage", 5200, 700, 3),
@@ -55,19 +90,60 @@ TRADES: list[tuple[str, str, str, int, int, int]] = [
     ("Validation des acquis de l'expérience", "15", "VAE accompagnement validation expérience", 2000, 24, 0),
     ("Management d'équipe", "32", "management leadership gestion d'équipe communication", 2200, 70, 0),
     ("Gestion de projet", "32", "gestion de projet planification méthodes agiles Scrum", 2300, 60, 0),
-    ("Ressources humaines assistant", "32", "ressources humaines recrutement formation administration du personnel", 3900, 500, 5),
+    (
+        "Ressources humaines assistant",
+        "32",
+        "ressources humaines recrutement formation administration du personnel",
+        3900,
+        500,
+        5,
+    ),
     ("Immobilier négociateur", "34", "immobilier transaction négociation mandat", 3500, 300, 5),
     ("Agent de propreté et d'hygiène", "42", "propreté nettoyage hygiène entretien locaux", 2200, 350, 3),
     ("Jardinier paysagiste", "21", "paysage espaces verts jardin entretien végétaux", 4500, 700, 3),
     ("Mécanicien automobile", "23", "mécanique automobile maintenance diagnostic véhicules", 5600, 800, 3),
-    ("Technicien de maintenance industrielle", "23", "maintenance industrielle mécanique électricité automatismes", 6200, 900, 4),
+    (
+        "Technicien de maintenance industrielle",
+        "23",
+        "maintenance industrielle mécanique électricité automatismes",
+        6200,
+        900,
+        4,
+    ),
     ("Photovoltaïque installateur", "22", "énergie solaire photovoltaïque installation électricité", 3200, 210, 4),
-    ("Intelligence artificielle les bases", "31", "intelligence artificielle apprentissage automatique données informatique", 1900, 35, 0),
+    (
+        "Intelligence artificielle les bases",
+        "31",
+        "intelligence artificielle apprentissage automatique données informatique",
+        1900,
+        35,
+        0,
+    ),
     ("Excel avancé et VBA", "31", "Excel VBA macros automatisation tableur", 1200, 21, 0),
 ]
 
-PREFIXES = ["Titre professionnel", "BTS", "CAP", "Licence professionnelle", "Certificat", "Certification", "Bachelor", "Titre"]
-TITLE_SUFFIXES = ["", "", "", " - parcours complet", " en alternance", " niveau débutant", " niveau avancé", " intensif", " accéléré", " (blended learning)"]
+PREFIXES = [
+    "Titre professionnel",
+    "BTS",
+    "CAP",
+    "Licence professionnelle",
+    "Certificat",
+    "Certification",
+    "Bachelor",
+    "Titre",
+]
+TITLE_SUFFIXES = [
+    "",
+    "",
+    "",
+    " - parcours complet",
+    " en alternance",
+    " niveau débutant",
+    " niveau avancé",
+    " intensif",
+    " accéléré",
+    " (blended learning)",
+]
 
 GENERIC_OBJECTIVES = [
     "Acquérir les compétences professionnelles attendues par les employeurs du secteur.",
@@ -156,4 +232,17 @@ CITIES: list[tuple[str, str, str, float, float, int]] = [
 ]
 
 PROVIDER_WORDS = ["Institut", "Centre", "Académie", "École", "Campus", "Atelier", "Groupe", "Cap", "Forma", "Objectif"]
-PROVIDER_NAMES = ["Avenir", "Compétences", "Horizon", "Pro", "Métiers", "Savoirs", "Progrès", "Talents", "Réussite", "Emploi", "Excellence", "Performance"]
+PROVIDER_NAMES = [
+    "Avenir",
+    "Compétences",
+    "Horizon",
+    "Pro",
+    "Métiers",
+    "Savoirs",
+    "Progrès",
+    "Talents",
+    "Réussite",
+    "Emploi",
+    "Excellence",
+    "Performance",
+]

@@ -28,23 +28,57 @@ from bench.search.data import (
 
 TABLES = {
     "catalogue_provider": (
-        "id name siret nda status headcount email phone created_at referenced_at".split(),
+        ["id", "name", "siret", "nda", "status", "headcount", "email", "phone", "created_at", "referenced_at"],
     ),
-    "catalogue_certification": ("id code kind title level is_active valid_until".split(),),
+    "catalogue_certification": (["id", "code", "kind", "title", "level", "is_active", "valid_until"],),
     "catalogue_training": (
-        (
-            "id reference title objectives content expected_results prerequisites has_prerequisites formacode_codes "
-            "nsf_codes rome_codes entry_level exit_level created_at updated_at certification_id provider_id"
-        ).split(),
+        [
+            "id",
+            "reference",
+            "title",
+            "objectives",
+            "content",
+            "expected_results",
+            "prerequisites",
+            "has_prerequisites",
+            "formacode_codes",
+            "nsf_codes",
+            "rome_codes",
+            "entry_level",
+            "exit_level",
+            "created_at",
+            "updated_at",
+            "certification_id",
+            "provider_id",
+        ],
     ),
     "catalogue_offer": (
-        (
-            "id reference modality address postcode city insee_code latitude longitude hours_total hours_centre "
-            "hours_company price_incl_tax_cents price_excl_tax_cents disability_access disability_details "
-            "contact_email contact_phone is_published created_at updated_at training_id"
-        ).split(),
+        [
+            "id",
+            "reference",
+            "modality",
+            "address",
+            "postcode",
+            "city",
+            "insee_code",
+            "latitude",
+            "longitude",
+            "hours_total",
+            "hours_centre",
+            "hours_company",
+            "price_incl_tax_cents",
+            "price_excl_tax_cents",
+            "disability_access",
+            "disability_details",
+            "contact_email",
+            "contact_phone",
+            "is_published",
+            "created_at",
+            "updated_at",
+            "training_id",
+        ],
     ),
-    "catalogue_session": ("id reference start_date end_date is_recruiting capacity offer_id".split(),),
+    "catalogue_session": (["id", "reference", "start_date", "end_date", "is_recruiting", "capacity", "offer_id"],),
 }
 
 
@@ -89,7 +123,9 @@ def wipe() -> None:
                 "catalogue_certification",
             ):
                 cur.execute(f"DELETE FROM {t}")
-            cur.execute("DELETE FROM catalogue_provider WHERE id NOT IN (SELECT provider_id FROM identity_providermembership)")
+            cur.execute(
+                "DELETE FROM catalogue_provider WHERE id NOT IN (SELECT provider_id FROM identity_providermembership)"
+            )
 
 
 def generate(*, offers: int, sessions: int, seed: int = 20260302, today: dt.date | None = None) -> dict[str, int]:
@@ -225,13 +261,23 @@ def generate(*, offers: int, sessions: int, seed: int = 20260302, today: dt.date
                 for j in range(k):
                     sid += 1
                     start = today + dt.timedelta(days=rng.randint(-30, 365))
-                    yield (sid, f"S{j}", start, start + dt.timedelta(days=rng.randint(2, 200)), rng.random() < 0.92, 12, o)
+                    yield (
+                        sid,
+                        f"S{j}",
+                        start,
+                        start + dt.timedelta(days=rng.randint(2, 200)),
+                        rng.random() < 0.92,
+                        12,
+                        o,
+                    )
 
         counts["sessions"] = _write("catalogue_session", session_rows())
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 for t in TABLES:
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST(1, (SELECT MAX(id) FROM {t})))")
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST(1, (SELECT MAX(id) FROM {t})))"
+                    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

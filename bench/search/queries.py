@@ -37,8 +37,33 @@ TEXTS = [
     "RNCP30015",
     "intelligence artificielle",
 ]
-BROAD = ["informatique", "formation", "anglais", "vente", "excel", "comptabilite", "gestion", "numérique", "certification", "management"]
-PLACES = ["Paris", "Lyon", "69100", "Marseille", "Bordeaux", "Lille", "Nantes", "Toulouse", "Rennes", "Grenoble", "75015", "Strasbourg", "Montpellier"]
+BROAD = [
+    "informatique",
+    "formation",
+    "anglais",
+    "vente",
+    "excel",
+    "comptabilite",
+    "gestion",
+    "numérique",
+    "certification",
+    "management",
+]
+PLACES = [
+    "Paris",
+    "Lyon",
+    "69100",
+    "Marseille",
+    "Bordeaux",
+    "Lille",
+    "Nantes",
+    "Toulouse",
+    "Rennes",
+    "Grenoble",
+    "75015",
+    "Strasbourg",
+    "Montpellier",
+]
 
 
 def queries(today: dt.date) -> list[dict[str, Any]]:

@@ -73,7 +73,7 @@ def _referential_labels(kind: str) -> dict[str, str]:
         names = {f.name for f in model._meta.get_fields()}
         label = next((n for n in ("label", "title", "libelle", "name") if n in names), None)
         if "code" in names and label:
-            return {str(c): str(lbl) for c, lbl in model.objects.values_list("code", label)}
+            return {str(c): str(lbl) for c, lbl in model._default_manager.values_list("code", label)}
     return {}
 
 
@@ -161,7 +161,11 @@ def load_documents(offer_ids: Iterable[int] | None = None, *, today: dt.date | N
     if wanted is None:
         s_rows = s_qs.filter(offer__is_published=True).values_list("offer_id", "start_date").iterator(chunk_size=50000)
     else:
-        s_rows = [r for chunk in _chunks(wanted) for r in s_qs.filter(offer_id__in=chunk).values_list("offer_id", "start_date")]
+        s_rows = [
+            r
+            for chunk in _chunks(wanted)
+            for r in s_qs.filter(offer_id__in=chunk).values_list("offer_id", "start_date")
+        ]
     for offer_id, start in s_rows:
         sessions.setdefault(offer_id, []).append(day_number(start))
 

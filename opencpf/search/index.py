@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections import OrderedDict
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -122,7 +122,9 @@ class Segment:
         self.alive = np.ones(n, dtype=bool)
         self.modality = np.fromiter((d.modality for d in docs), dtype=np.uint8, count=n)
         self.lat = np.fromiter((np.nan if d.latitude is None else d.latitude for d in docs), dtype=np.float32, count=n)
-        self.lon = np.fromiter((np.nan if d.longitude is None else d.longitude for d in docs), dtype=np.float32, count=n)
+        self.lon = np.fromiter(
+            (np.nan if d.longitude is None else d.longitude for d in docs), dtype=np.float32, count=n
+        )
         self.price = np.fromiter((d.price_cents for d in docs), dtype=np.int64, count=n)
         self.hours = np.fromiter((d.hours for d in docs), dtype=np.int32, count=n)
         self.level = np.fromiter((d.level for d in docs), dtype=np.uint8, count=n)
@@ -136,12 +138,18 @@ class Segment:
         )
         counts = np.fromiter((len(d.session_starts) for d in docs), dtype=np.int64, count=n)
         self.sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
-        self.sess_start = np.fromiter((s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum()))
+        self.sess_start = np.fromiter(
+            (s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum())
+        )
         self.sess_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.multi = np.zeros(n, dtype=bool)  # the group has other members (set by the index)
         self.all_alive = True
         price_band = np.searchsorted(np.array(PRICE_BANDS_CENTS), self.price, side="right")
-        self.facet_code = ((self.modality.astype(np.uint16) << 7) | (np.minimum(self.level, 15).astype(np.uint16) << 3) | price_band.astype(np.uint16))
+        self.facet_code = (
+            (self.modality.astype(np.uint16) << 7)
+            | (np.minimum(self.level, 15).astype(np.uint16) << 3)
+            | price_band.astype(np.uint16)
+        )
         # What a result shows, kept here so that a search reads no database row.
         self.s_title = StringTable(d.title_text for d in docs)
         self.s_cert_code = StringTable(d.cert_code for d in docs)
@@ -272,7 +280,9 @@ class SearchIndex:
         # Base documents are stored group by group, so the members of a group are contiguous: matching documents
         # come out sorted by group and one result per group is a vectorised run-length reduction.
         order = np.argsort(inverse, kind="stable")
-        self.base = Segment([docs[i] for i in order.tolist()], inverse[order].astype(np.int32), self.surface_words, self.domain_index)
+        self.base = Segment(
+            [docs[i] for i in order.tolist()], inverse[order].astype(np.int32), self.surface_words, self.domain_index
+        )
         del order
         sizes = np.bincount(self.base.gid, minlength=len(uniq))
         self.base.multi = sizes[self.base.gid] > 1
@@ -431,7 +441,7 @@ class SearchIndex:
             out.append((surface, sorted(wanted)))
         return out
 
-    def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:  # noqa: C901
+    def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:
         text_level = None
         if terms:
             level_all = seg.text_level([seg.term_ids(stems) for _, stems in terms])
@@ -453,8 +463,8 @@ class SearchIndex:
         place = q.latitude is not None and q.longitude is not None and not q.distance_only
         if place:  # a cheap box first, the exact distance on what is left
             la0, la1, lo0, lo1 = _bbox(float(q.latitude), float(q.longitude), q.radius_km)  # type: ignore[arg-type]
-            la, lo = seg.lat[docs], seg.lon[docs]
-            narrow((la >= la0) & (la <= la1) & (lo >= lo0) & (lo <= lo1))
+            lat_, lon_ = seg.lat[docs], seg.lon[docs]
+            narrow((lat_ >= la0) & (lat_ <= la1) & (lon_ >= lo0) & (lon_ <= lo1))
         if q.distance_only:
             narrow(seg.modality[docs] == MODALITIES.index("distance"))
         if q.modalities:
@@ -566,7 +576,7 @@ class SearchIndex:
             out[sel] = getattr(sg, name)[parts[i].docs[cand_r[sel]]]
         return out
 
-    def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:  # noqa: C901
+    def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:
         entry = self._prepared(q)
         terms, segs, parts = entry["terms"], entry["segs"], entry["parts"]
         groups, bucket, seg_r, cand_r = entry["groups"], entry["bucket"], entry["seg_r"], entry["cand_r"]
@@ -597,15 +607,16 @@ class SearchIndex:
                 before = int(cum[b_lo - 1]) if b_lo else 0
                 if b_lo <= present[0] and b_hi >= present[-1]:
                     cand = np.arange(total)
-                    sub_groups = groups
+                    if "anchors" not in entry:
+                        entry["anchors"] = self.anchor[groups]
+                    sub_anchors = entry["anchors"]
                 else:
                     cand = np.flatnonzero((bucket >= b_lo) & (bucket <= b_hi))
-                    sub_groups = groups[cand]
-                ties = tie_keys(self.anchor[sub_groups], keys)
-                if b_lo == b_hi:
-                    key = ties
-                else:
-                    key = (bucket[cand].astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                    sub_anchors = self.anchor[groups[cand]]
+                ties = tie_keys(sub_anchors, keys)
+                key = (
+                    ties if b_lo == b_hi else (bucket[cand].astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                )
                 lo, hi = start - before, stop - before
                 part = np.argpartition(key, hi - 1)[:hi] if hi < len(key) else np.arange(len(key))
                 part = part[np.argsort(key[part], kind="stable")][lo:hi]
@@ -613,8 +624,13 @@ class SearchIndex:
                 ties_sel = ties[part]
                 value_sel = bucket[sel].astype(np.int64)
             else:
-                ties = tie_keys(self.anchor[groups], keys)
-                if q.sort == "price":
+                if "anchors" not in entry:
+                    entry["anchors"] = self.anchor[groups]
+                ties = tie_keys(entry["anchors"], keys)
+                cached = entry.get(f"value_{q.sort}")
+                if cached is not None:
+                    value = cached
+                elif q.sort == "price":
                     value = np.minimum(attr("price"), 2**31 - 1)
                 elif q.sort == "start":
                     value = attr("next_start").astype(np.int64)
@@ -627,7 +643,10 @@ class SearchIndex:
                         m = slice(None) if seg_r is None else (seg_r == i)
                         c = cand_r if seg_r is None else cand_r[m]
                         value[m] = np.round(pt.dist[c] * 100).astype(np.int64)  # type: ignore[index]
-                key = (value.astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                entry[f"value_{q.sort}"] = value
+                if f"shifted_{q.sort}" not in entry:
+                    entry[f"shifted_{q.sort}"] = value.astype(np.uint64) << np.uint64(32)
+                key = entry[f"shifted_{q.sort}"] | ties
                 part = np.argpartition(key, stop - 1)[:stop] if stop < total else np.arange(total)
                 sel = part[np.argsort(key[part], kind="stable")][start:stop]
                 ties_sel = ties[sel]

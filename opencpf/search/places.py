@@ -73,7 +73,9 @@ class Gazetteer:
             if not (lat and lon and name):
                 continue
             cols = [c for c in (name, lat, lon, postcode) if c]
-            for row in model.objects.exclude(**{f"{lat}__isnull": True}).values_list(*cols).iterator(chunk_size=10000):
+            for row in (
+                model._default_manager.exclude(**{f"{lat}__isnull": True}).values_list(*cols).iterator(chunk_size=10000)
+            ):
                 label, la, lo = str(row[0]), float(row[1]), float(row[2])
                 codes = row[3] if postcode else []
                 if isinstance(codes, str):

@@ -9,6 +9,7 @@ the database into the small delta segment; past `SEARCH_DELTA_MAX` changed offer
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import gc
@@ -62,11 +63,11 @@ def _suggestions() -> list[tuple[str, str]]:
             names = {f.name for f in model._meta.get_fields()}
             label = next((n for n in ("label", "title", "libelle", "name") if n in names), None)
             if label:
-                titles.update(str(v) for v in model.objects.values_list(label, flat=True))
+                titles.update(str(v) for v in model._default_manager.values_list(label, flat=True))
     return sorted(((fold(t), t) for t in titles if t), key=lambda p: (len(p[0]), p[0]))
 
 
-def build(progress: Callable[[str], None] | None = None) -> Runtime:  # noqa: C901
+def build(progress: Callable[[str], None] | None = None) -> Runtime:
     """A complete index from the database."""
     Offer = apps.get_model("catalogue", "Offer")
     say = progress or (lambda _msg: None)
@@ -81,10 +82,8 @@ def build(progress: Callable[[str], None] | None = None) -> Runtime:  # noqa: C9
     say("communes et suggestions")
     runtime = Runtime(index, Gazetteer.from_catalogue(), _suggestions(), change_wm, updated_wm)
     gc.collect()
-    try:  # give the transient build memory back to the system before workers fork
+    with contextlib.suppress(OSError):  # give the transient build memory back to the system before workers fork
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
     return runtime
 
 

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from opencpf.core import clock
 from opencpf.core.money import format_eur
 from opencpf.search import runtime
@@ -105,7 +104,9 @@ def holder_balance_cents(user: Any) -> int | None:
 def _facet_labels(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:
     bounds = (0, *PRICE_BANDS_CENTS)
     price_labels = [
-        f"de {bounds[i] // 100} à {bounds[i + 1] // 100} €" if i < len(PRICE_BANDS_CENTS) else f"plus de {bounds[-1] // 100} €"
+        f"de {bounds[i] // 100} à {bounds[i + 1] // 100} €"
+        if i < len(PRICE_BANDS_CENTS)
+        else f"plus de {bounds[-1] // 100} €"
         for i in range(len(PRICE_BANDS_CENTS) + 1)
     ]
     price_labels[0] = f"moins de {PRICE_BANDS_CENTS[0] // 100} €"

@@ -70,7 +70,9 @@ def full_order(index: SearchIndex, q: SearchQuery, ip: str) -> list[tuple[int, i
 @given(docs_strategy, st.sampled_from(WORDS), st.booleans())
 def test_the_order_only_permutes_within_levels(raw, word, with_place) -> None:  # type: ignore[no-untyped-def]
     index, _ = build(raw)
-    q = SearchQuery(text=word, latitude=45.76 if with_place else None, longitude=4.84 if with_place else None, radius_km=60)
+    q = SearchQuery(
+        text=word, latitude=45.76 if with_place else None, longitude=4.84 if with_place else None, radius_km=60
+    )
     orders = [full_order(index, q, f"10.0.0.{n}") for n in range(4)]
     for order in orders:
         buckets = [b for _, b in order]
@@ -136,9 +138,9 @@ def test_what_is_not_a_criterion_never_moves_an_offer_across_levels(raw, word, d
 
 
 def test_distinct_groups_get_distinct_tie_keys() -> None:
-    from opencpf.search.fairness import tie_keys
-
     import numpy as np
+
+    from opencpf.search.fairness import tie_keys
 
     anchors = np.arange(1, 200_001, dtype=np.int64)
     keys = tie_keys(anchors, round_keys("203.0.113.9", "vente", secret=SECRET))

@@ -70,7 +70,9 @@ class SearchOut(Schema):
     count: int
     page: int
     pages: int
-    top_level_size: int = Field(description="Nombre de résultats au meilleur niveau, présentés dans un ordre tiré au sort")
+    top_level_size: int = Field(
+        description="Nombre de résultats au meilleur niveau, présentés dans un ordre tiré au sort"
+    )
     place: str | None
     notices: list[str]
     items: list[ItemOut]

@@ -4,23 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OfferChange',
+            name="OfferChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('offer_id', models.BigIntegerField(verbose_name='offre')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("offer_id", models.BigIntegerField(verbose_name="offre")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': "changement d'offre à indexer",
-                'verbose_name_plural': "changements d'offres à indexer",
+                "verbose_name": "changement d'offre à indexer",
+                "verbose_name_plural": "changements d'offres à indexer",
             },
         ),
     ]

@@ -37,8 +37,12 @@ class SearchForm(forms.Form):
     modalite = forms.MultipleChoiceField(
         label="Modalité", required=False, choices=MODALITY_CHOICES, widget=forms.CheckboxSelectMultiple
     )
-    debut_min = forms.DateField(label="Début à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    debut_max = forms.DateField(label="Début au plus tard le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    debut_min = forms.DateField(
+        label="Début à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    debut_max = forms.DateField(
+        label="Début au plus tard le", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     prix_max = forms.CharField(label="Prix maximum (€)", required=False, max_length=20)
     dans_mon_solde = forms.BooleanField(label="Dans la limite de mes droits", required=False)
     duree_min = forms.IntegerField(label="Durée minimale (heures)", required=False, min_value=0)
