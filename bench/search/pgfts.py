@@ -118,7 +118,7 @@ def _sql(q: dict[str, Any], rt: Any, ip: str) -> tuple[str, list[Any]]:
         )
         order_params = tie_params
     else:
-        order = f"{level}, {dist}, {tie}"
+        order = ", ".join(x for x in (level, dist) if x != "0") + (", " if text.strip() or dist != "0" else "") + tie
         order_params = level_params + dist_params + tie_params
     page = int(q.get("page", 1))
     sql = (

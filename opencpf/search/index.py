@@ -16,6 +16,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -291,7 +292,7 @@ class SearchIndex:
         self.delta_docs: dict[int, Doc] = {}
         self.delta: Segment | None = None
         self.delta_surface: set[str] = set()
-        self.cache_bytes = 64 << 20
+        self.cache_bytes = 96 << 20
         self._generation = 0
         self._cache: OrderedDict = OrderedDict()
         self._cache_size = 0
@@ -531,13 +532,29 @@ class SearchIndex:
         parts = [self._match(s, q, terms) for s in segs]
         groups, bucket, seg_r, cand_r = self._one_per_group(segs, parts)
         total = len(groups)
+
+        def per_result(name: str, dtype: Any) -> np.ndarray | None:
+            """A candidate column (docs, text level, distance, date band) taken for each result."""
+            if getattr(parts[0], name) is None:
+                return None
+            if seg_r is None:
+                return getattr(parts[0], name)[cand_r].astype(dtype, copy=False)
+            out = np.empty(total, dtype=dtype)
+            for i, pt in enumerate(parts):
+                sel = seg_r == i
+                out[sel] = getattr(pt, name)[cand_r[sel]]
+            return out
+
         entry: dict = {
-            "terms": terms, "segs": segs, "parts": parts, "groups": groups, "bucket": bucket, "seg_r": seg_r,
-            "cand_r": cand_r, "rep_docs": parts[0].docs[cand_r] if seg_r is None else None,
+            "terms": terms, "segs": segs, "groups": groups.astype(np.int32, copy=False), "bucket": bucket,
+            "seg_r": seg_r, "rep_docs": per_result("docs", np.int32), "text_level": per_result("text_level", np.uint8),
+            "dist": per_result("dist", np.float32), "date_band": per_result("date_band", np.uint8),
         }  # fmt: skip
+        entry["anchors"] = self.anchor[entry["groups"]]
+        del parts
         counts = np.zeros(256, dtype=np.int64)
         if total:
-            if seg_r is None and parts[0].bucket.min() == parts[0].bucket.max():
+            if bucket.min() == bucket.max():
                 counts[int(bucket[0])] = total
             else:
                 counts = np.bincount(bucket, minlength=256)
@@ -545,9 +562,8 @@ class SearchIndex:
         entry["facets"] = self._facets(lambda name: self._attr(entry, name), total)
         size = sum(
             a.nbytes
-            for a in [groups, bucket, cand_r, *(p.docs for p in parts), *(p.bucket for p in parts)]
-            + [entry["rep_docs"]]
-            if a is not None
+            for k in ("groups", "bucket", "seg_r", "rep_docs", "text_level", "dist", "date_band", "anchors")
+            if (a := entry[k]) is not None
         )
         if self.cache_bytes and size < self.cache_bytes // 4:
             with self._cache_lock:
@@ -567,28 +583,27 @@ class SearchIndex:
     @staticmethod
     def _attr(entry: dict, name: str) -> np.ndarray:
         """A document column for each result (its representative offer)."""
-        segs, parts, seg_r, cand_r = entry["segs"], entry["parts"], entry["seg_r"], entry["cand_r"]
+        segs, seg_r, rep_docs = entry["segs"], entry["seg_r"], entry["rep_docs"]
         if seg_r is None:
-            return getattr(segs[0], name)[entry["rep_docs"]]
-        out = np.empty(len(cand_r), dtype=getattr(segs[0], name).dtype)
+            return getattr(segs[0], name)[rep_docs]
+        out = np.empty(len(rep_docs), dtype=getattr(segs[0], name).dtype)
         for i, sg in enumerate(segs):
             sel = seg_r == i
-            out[sel] = getattr(sg, name)[parts[i].docs[cand_r[sel]]]
+            out[sel] = getattr(sg, name)[rep_docs[sel]]
         return out
 
     def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:
         entry = self._prepared(q)
-        terms, segs, parts = entry["terms"], entry["segs"], entry["parts"]
-        groups, bucket, seg_r, cand_r = entry["groups"], entry["bucket"], entry["seg_r"], entry["cand_r"]
+        terms, segs = entry["terms"], entry["segs"]
+        groups, bucket, seg_r, rep_docs = entry["groups"], entry["bucket"], entry["seg_r"], entry["rep_docs"]
         total = len(groups)
 
         def attr(name: str) -> np.ndarray:
             return self._attr(entry, name)
 
         def cand_value(k: int, name: str) -> float | int | None:
-            i = int(seg_r[k]) if seg_r is not None else 0
-            arr = getattr(parts[i], name)
-            return None if arr is None else arr[int(cand_r[k])].item()
+            arr = entry[name]
+            return None if arr is None else arr[k].item()
 
         counts = entry["counts"]
         present = np.flatnonzero(counts)
@@ -599,7 +614,7 @@ class SearchIndex:
         ties_sel = np.zeros(0, dtype=np.uint32)
         value_sel = np.zeros(0, dtype=np.int64)
         if start < total:
-            if q.sort == "relevance" or (q.sort == "distance" and parts[0].dist is None):
+            if q.sort == "relevance" or (q.sort == "distance" and entry["dist"] is None):
                 # Only the levels that overlap the requested page need their tie keys.
                 cum = np.cumsum(counts)
                 b_lo = int(np.searchsorted(cum, start, side="right"))
@@ -607,12 +622,10 @@ class SearchIndex:
                 before = int(cum[b_lo - 1]) if b_lo else 0
                 if b_lo <= present[0] and b_hi >= present[-1]:
                     cand = np.arange(total)
-                    if "anchors" not in entry:
-                        entry["anchors"] = self.anchor[groups]
                     sub_anchors = entry["anchors"]
                 else:
                     cand = np.flatnonzero((bucket >= b_lo) & (bucket <= b_hi))
-                    sub_anchors = self.anchor[groups[cand]]
+                    sub_anchors = entry["anchors"][cand]
                 ties = tie_keys(sub_anchors, keys)
                 key = (
                     ties if b_lo == b_hi else (bucket[cand].astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
@@ -624,13 +637,8 @@ class SearchIndex:
                 ties_sel = ties[part]
                 value_sel = bucket[sel].astype(np.int64)
             else:
-                if "anchors" not in entry:
-                    entry["anchors"] = self.anchor[groups]
                 ties = tie_keys(entry["anchors"], keys)
-                cached = entry.get(f"value_{q.sort}")
-                if cached is not None:
-                    value = cached
-                elif q.sort == "price":
+                if q.sort == "price":
                     value = np.minimum(attr("price"), 2**31 - 1)
                 elif q.sort == "start":
                     value = attr("next_start").astype(np.int64)
@@ -638,15 +646,8 @@ class SearchIndex:
                     r = attr("rating")
                     value = np.where(np.isnan(r), 255, 50 - np.round(np.nan_to_num(r) * 10)).astype(np.int64)
                 else:  # distance, in tens of metres
-                    value = np.empty(total, dtype=np.int64)
-                    for i, pt in enumerate(parts):
-                        m = slice(None) if seg_r is None else (seg_r == i)
-                        c = cand_r if seg_r is None else cand_r[m]
-                        value[m] = np.round(pt.dist[c] * 100).astype(np.int64)  # type: ignore[index]
-                entry[f"value_{q.sort}"] = value
-                if f"shifted_{q.sort}" not in entry:
-                    entry[f"shifted_{q.sort}"] = value.astype(np.uint64) << np.uint64(32)
-                key = entry[f"shifted_{q.sort}"] | ties
+                    value = np.round(entry["dist"].astype(np.float64) * 100).astype(np.int64)
+                key = (value.astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
                 part = np.argpartition(key, stop - 1)[:stop] if stop < total else np.arange(total)
                 sel = part[np.argsort(key[part], kind="stable")][start:stop]
                 ties_sel = ties[sel]
@@ -655,7 +656,7 @@ class SearchIndex:
         hits: list[Hit] = []
         for rank, k in enumerate(sel.tolist()):
             si = int(seg_r[k]) if seg_r is not None else 0
-            doc = int(parts[si].docs[int(cand_r[k])])
+            doc = int(rep_docs[k])
             d_km = cand_value(k, "dist")
             hits.append(
                 Hit(

@@ -77,7 +77,7 @@ def build(progress: Callable[[str], None] | None = None) -> Runtime:
     docs = load_documents()
     say(f"indexation de {len(docs)} offres")
     index = SearchIndex(docs, built_day=day_number(clock.today()))
-    index.cache_bytes = int(_setting("SEARCH_RESULT_CACHE_MB", 64) * (1 << 20))
+    index.cache_bytes = int(_setting("SEARCH_RESULT_CACHE_MB", 96) * (1 << 20))
     del docs
     say("communes et suggestions")
     runtime = Runtime(index, Gazetteer.from_catalogue(), _suggestions(), change_wm, updated_wm)

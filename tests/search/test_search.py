@@ -234,3 +234,28 @@ def test_identical_results_on_every_database() -> None:
 
 
 EXPECTED_ORDER = [1002, 1000, 1005, 1007, 1003, 1001, 1004, 1006]
+
+
+def test_provider_name_size_and_creation_date_do_not_move_an_offer(settings) -> None:  # type: ignore[no-untyped-def]
+    """Metamorphic, through the database: what is not a criterion leaves the level and the result set alone."""
+    settings.SEARCH_FRESHNESS_SECONDS = 0
+    settings.SEARCH_SWEEP_SECONDS = 0
+    target = f.offer(title="Maçonnerie gros œuvre", description="maçonnerie")
+    others = [f.offer(title="Maçon coffreur") for _ in range(3)]
+
+    def levels() -> dict[int, int]:
+        out = search_offers(SearchParams(text="maconnerie", page_size=100), client_ip=IP)
+        return {i.offer_id: i.explanation["level"] for i in out.items}
+
+    before = levels()
+    prov = target.training.provider
+    prov.name, prov.headcount = "AAAA Formation Premium", 5000
+    prov.save(update_fields=["name", "headcount"])
+    Offer.objects.filter(pk=target.pk).update(created_at=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    for o in others[:2]:
+        o.is_published = False
+        o.save(update_fields=["is_published"])
+    f.offer(title="Maçonnerie")  # one more competitor
+    target.save(update_fields=["updated_at"])
+    after = levels()
+    assert after[target.id] == before[target.id]

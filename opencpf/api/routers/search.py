@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from opencpf.search.selectors import SearchParams, autocomplete, holder_balance_cents, search_offers
+from opencpf.search.selectors import SearchItem, SearchParams, autocomplete, holder_balance_cents, search_offers
 
 router = Router()
+ITEM_FIELDS = dataclasses.fields(SearchItem)
 
 
 class SearchIn(Schema):
@@ -80,7 +82,7 @@ class SearchOut(Schema):
 
 
 @router.get("/search", response=SearchOut, summary="Rechercher une formation", auth=None)
-def search(request: HttpRequest, filters: Query[SearchIn]) -> dict:
+def search(request: HttpRequest, filters: Query[SearchIn]) -> HttpResponse:
     params = SearchParams(
         text=filters.q,
         place=filters.place,
@@ -101,16 +103,18 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> dict:
         page_size=filters.page_size,
     )
     out = search_offers(params, client_ip=request.META.get("REMOTE_ADDR", ""))
-    return {
+    body = {
         "count": out.total,
         "page": out.page,
         "pages": out.pages,
         "top_level_size": out.top_level_size,
         "place": out.place_label,
         "notices": out.notices,
-        "items": [dataclasses.asdict(i) for i in out.items],
+        "items": [{f.name: getattr(i, f.name) for f in ITEM_FIELDS} for i in out.items],
         "facets": {k: [{"value": v, "label": lbl, "count": c} for v, lbl, c in rows] for k, rows in out.facets.items()},
     }
+    # Built by the selector from typed dataclasses: skip re-validating 20 items on the hottest endpoint.
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), content_type="application/json")
 
 
 @router.get("/search/suggestions", response=list[str], summary="Suggestions de certifications et de métiers", auth=None)
