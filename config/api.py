@@ -7,6 +7,7 @@ from opencpf.api.routers import catalogue as catalogue_router
 from opencpf.api.routers import core as core_router
 from opencpf.api.routers import identity as identity_router
 from opencpf.api.routers import rights as rights_router
+from opencpf.api.routers import search as search_router
 
 api = NinjaAPI(
     title="opencpf API",
@@ -25,3 +26,4 @@ api.add_router("/", core_router.router, tags=["Plateforme"])
 api.add_router("/", identity_router.router, tags=["Identité"])
 api.add_router("/rights", rights_router.router, tags=["Droits"])
 api.add_router("/catalogue", catalogue_router.router, tags=["Catalogue"])
+api.add_router("/", search_router.router, tags=["Recherche"])

@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import identity_views, rights_views, support_views, views
+from opencpf.web.holder import identity_views, rights_views, search_views, support_views, views
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -27,6 +27,9 @@ urlpatterns = [
     path("mon-compte/droits/", rights_views.statement, name="rights_statement"),
     path("mon-compte/droits/releve/", rights_views.printable, name="rights_printable"),
     path("mon-compte/droits/dif/", rights_views.dif, name="rights_dif"),
+    path("recherche/", search_views.search, name="search"),
+    path("recherche/classement/", search_views.ranking, name="search_ranking"),
+    path("recherche/suggestions/", search_views.suggestions, name="search_suggestions"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
     path("aide/", support_views.help_page, name="help"),

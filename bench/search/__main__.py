@@ -1,0 +1,5 @@
+import sys
+
+from bench.search import main
+
+main(sys.argv[1:])

@@ -1,0 +1,757 @@
+"""The in-memory index and the ranking: relevance levels, the fair order, filters, facets, grouping.
+
+A `Segment` is an immutable set of documents: per-field posting lists (term -> sorted document numbers) and
+NumPy columns. The `SearchIndex` holds a large base segment (built once, shared by forked workers) and a small
+delta segment rebuilt from the offers changed since; a changed offer's base document is masked dead.
+
+A result is a *group* (same provider, certification, place, price and modality): its level is the best level
+of its matching offers; its tie key is the keyed permutation of its anchor (smallest offer id when created).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from opencpf.search import analysis
+from opencpf.search.documents import MODALITIES, NO_DATE, Doc
+from opencpf.search.fairness import tie_keys
+from opencpf.search.geo import DEFAULT_RADIUS_KM, distance_band, haversine_km
+
+FIELDS = ("cert", "title", "labels", "desc")
+# Rank of each field (0 is best): certification title/code and training title are both the offer's title.
+FIELD_RANK = {"cert": 0, "title": 0, "labels": 1, "desc": 2}
+TEXT_LEVELS = {
+    0: "tous les mots de la recherche figurent dans l'intitulé de la formation ou de la certification",
+    1: "tous les mots figurent dans les intitulés ou dans les domaines Formacode et métiers ROME",
+    2: "certains mots ne figurent que dans la description",
+}
+NO_MATCH = 255
+DATE_FIT_DAYS = 30
+PRICE_BANDS_CENTS = (50_000, 100_000, 200_000, 500_000)
+SORTS = ("relevance", "price", "distance", "start", "rating")
+MAX_ANCHOR = 2**32 - 1
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    distance_only: bool = False
+    modalities: tuple[int, ...] = ()
+    start_from: int | None = None  # day numbers (see documents.day_number)
+    start_to: int | None = None
+    max_price_cents: int | None = None
+    min_hours: int | None = None
+    max_hours: int | None = None
+    levels: tuple[int, ...] = ()
+    min_rating: float | None = None
+    disability_access: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass
+class Hit:
+    group: int
+    offer_id: int
+    position: int
+    bucket: int
+    text_level: int | None
+    distance_km: float | None
+    distance_band: int | None
+    date_band: int | None
+    tie_key: int
+    sort_value: int
+    segment: int = 0
+    doc: int = 0
+
+
+@dataclass
+class ResultPage:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    top_bucket_size: int
+    terms: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+class StringTable:
+    """Many strings in one UTF-8 blob: no Python object per string, so forked workers keep sharing the pages."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        index: dict[str, int] = {}
+        refs = array("i")
+        for v in values:
+            refs.append(index.setdefault(v, len(index)))
+        encoded = [k.encode() for k in index]
+        self.offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded], dtype=np.int64))).astype(np.int64)
+        self.blob = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy() if encoded else np.zeros(0, np.uint8)
+        self.refs = np.frombuffer(refs, dtype=np.int32).copy() if len(refs) else np.zeros(0, np.int32)
+
+    def get(self, i: int) -> str:
+        k = int(self.refs[i])
+        return self.blob[self.offsets[k] : self.offsets[k + 1]].tobytes().decode()
+
+
+def group_hash(doc: Doc) -> int:
+    key = f"{doc.provider_id}|{doc.certification_id}|{doc.place}|{doc.price_cents}|{doc.modality}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
+
+
+class Segment:
+    """Posting lists and columns for a fixed list of documents."""
+
+    def __init__(
+        self, docs: Sequence[Doc], gids: np.ndarray, surface_words: set[str], domain_index: dict[str, int]
+    ) -> None:
+        n = len(docs)
+        self.n = n
+        self.offer_id = np.fromiter((d.offer_id for d in docs), dtype=np.int64, count=n)
+        self.gid = gids.astype(np.int32)
+        self.alive = np.ones(n, dtype=bool)
+        self.modality = np.fromiter((d.modality for d in docs), dtype=np.uint8, count=n)
+        self.lat = np.fromiter((np.nan if d.latitude is None else d.latitude for d in docs), dtype=np.float32, count=n)
+        self.lon = np.fromiter(
+            (np.nan if d.longitude is None else d.longitude for d in docs), dtype=np.float32, count=n
+        )
+        self.price = np.fromiter((d.price_cents for d in docs), dtype=np.int64, count=n)
+        self.hours = np.fromiter((d.hours for d in docs), dtype=np.int32, count=n)
+        self.level = np.fromiter((d.level for d in docs), dtype=np.uint8, count=n)
+        self.disability = np.fromiter((d.disability_access for d in docs), dtype=bool, count=n)
+        self.rating = np.fromiter((np.nan if d.rating is None else d.rating for d in docs), dtype=np.float32, count=n)
+        for code in sorted({d.domain for d in docs}):
+            domain_index.setdefault(code, len(domain_index))
+        self.domain = np.fromiter((domain_index[d.domain] for d in docs), dtype=np.int16, count=n)
+        self.next_start = np.fromiter(
+            (d.session_starts[0] if d.session_starts else NO_DATE for d in docs), dtype=np.int32, count=n
+        )
+        counts = np.fromiter((len(d.session_starts) for d in docs), dtype=np.int64, count=n)
+        self.sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
+        self.sess_start = np.fromiter(
+            (s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum())
+        )
+        self.sess_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.multi = np.zeros(n, dtype=bool)  # the group has other members (set by the index)
+        self.all_alive = True
+        price_band = np.searchsorted(np.array(PRICE_BANDS_CENTS), self.price, side="right")
+        self.facet_code = (
+            (self.modality.astype(np.uint16) << 7)
+            | (np.minimum(self.level, 15).astype(np.uint16) << 3)
+            | price_band.astype(np.uint16)
+        )
+        # What a result shows, kept here so that a search reads no database row.
+        self.s_title = StringTable(d.title_text for d in docs)
+        self.s_cert_code = StringTable(d.cert_code for d in docs)
+        self.s_cert_title = StringTable(d.cert_title for d in docs)
+        self.s_provider = StringTable(d.provider_name for d in docs)
+        self.s_city = StringTable(d.city for d in docs)
+        self.s_postcode = StringTable(d.postcode for d in docs)
+
+        self.vocab: dict[str, int] = {}
+        cache: dict[str, array] = {}
+        tids = {f: array("i") for f in FIELDS}
+        dnos = {f: array("i") for f in FIELDS}
+
+        def analyse(text: str) -> array:
+            got = cache.get(text)
+            if got is None:
+                got = array("i")
+                seen: set[int] = set()
+                for w in analysis.words(text):
+                    surface_words.add(w)
+                    s = analysis.stem(w)
+                    t = self.vocab.setdefault(s, len(self.vocab))
+                    if t not in seen:
+                        seen.add(t)
+                        got.append(t)
+                if len(cache) < 400_000:
+                    cache[text] = got
+            return got
+
+        for i, d in enumerate(docs):
+            for f, text in (
+                ("cert", d.cert_text),
+                ("title", d.title_text),
+                ("labels", d.labels_text),
+                ("desc", d.description_text),
+            ):
+                if not text:
+                    continue
+                t_arr = analyse(text)
+                tids[f].extend(t_arr)
+                dnos[f].extend(array("i", [i]) * len(t_arr))
+        cache.clear()
+        v = len(self.vocab)
+        self.offsets: dict[str, np.ndarray] = {}
+        self.postings: dict[str, np.ndarray] = {}
+        for f in FIELDS:
+            t_np = np.frombuffer(tids[f], dtype=np.int32) if len(tids[f]) else np.zeros(0, np.int32)
+            d_np = np.frombuffer(dnos[f], dtype=np.int32) if len(dnos[f]) else np.zeros(0, np.int32)
+            order = np.argsort(t_np, kind="stable")
+            self.postings[f] = d_np[order].copy()
+            self.offsets[f] = np.concatenate(([0], np.cumsum(np.bincount(t_np, minlength=v)))).astype(np.int64)
+            del order, t_np, d_np
+        del tids, dnos
+
+    def term_ids(self, stems: Iterable[str]) -> list[int]:
+        return [self.vocab[s] for s in stems if s in self.vocab]
+
+    def posting(self, f: str, tid: int) -> np.ndarray:
+        off = self.offsets[f]
+        return self.postings[f][off[tid] : off[tid + 1]]
+
+    def text_level(self, term_tids: list[list[int]]) -> np.ndarray:
+        """Per document: the worst over query words of the best field rank where the word occurs (NO_MATCH if a
+        word is missing). Repeating a word in a field or shortening a text does not change it."""
+        worst: np.ndarray | None = None
+        for tids in term_tids:
+            lvl = np.full(self.n, NO_MATCH, dtype=np.uint8)
+            for f in ("desc", "labels", "cert", "title"):  # worst first: better ranks overwrite
+                rank = FIELD_RANK[f]
+                for t in tids:
+                    lvl[self.posting(f, t)] = rank
+            worst = lvl if worst is None else np.maximum(worst, lvl)
+        assert worst is not None
+        return worst
+
+    def matched_fields_many(self, docs: np.ndarray, tids: list[int]) -> list[list[str]]:
+        """For each document, the fields where one of these terms occurs."""
+        found = np.zeros((len(FIELDS), len(docs)), dtype=bool)
+        for fi, f in enumerate(FIELDS):
+            for t in tids:
+                p = self.posting(f, t)
+                if len(p):
+                    k = np.clip(np.searchsorted(p, docs), 0, len(p) - 1)
+                    found[fi] |= p[k] == docs
+        return [[f for fi, f in enumerate(FIELDS) if found[fi, j]] for j in range(len(docs))]
+
+    def matched_fields(self, doc: int, tids: list[int]) -> list[str]:
+        out = []
+        for f in FIELDS:
+            for t in tids:
+                p = self.posting(f, t)
+                k = int(np.searchsorted(p, doc))
+                if k < len(p) and p[k] == doc:
+                    out.append(f)
+                    break
+        return out
+
+
+@dataclass
+class _Candidates:
+    docs: np.ndarray
+    bucket: np.ndarray
+    text_level: np.ndarray | None
+    dist: np.ndarray | None
+    date_band: np.ndarray | None
+
+
+def _bbox(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    dlat = radius_km / 110.574 + 0.01
+    dlon = radius_km / max(1.0, 111.320 * math.cos(math.radians(lat))) + 0.01
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+class SearchIndex:
+    def __init__(self, docs: Sequence[Doc], *, built_day: int) -> None:
+        self.built_day = built_day
+        self.surface_words: set[str] = set()
+        self.domain_index: dict[str, int] = {}
+        hashes = np.fromiter((group_hash(d) for d in docs), dtype=np.int64, count=len(docs))
+        uniq, inverse = np.unique(hashes, return_inverse=True)
+        self.group_hashes = uniq  # sorted: base groups are found by binary search
+        offer_ids = np.fromiter((d.offer_id for d in docs), dtype=np.int64, count=len(docs))
+        anchors = np.full(len(uniq), MAX_ANCHOR, dtype=np.int64)
+        np.minimum.at(anchors, inverse, offer_ids)
+        self.anchor = anchors.astype(np.uint32)  # offer ids are below 2**32
+        self.extra_groups: dict[int, int] = {}  # hash -> gid for groups created after the base build
+        self.used_anchors: set[int] = set()
+        # Base documents are stored group by group, so the members of a group are contiguous: matching documents
+        # come out sorted by group and one result per group is a vectorised run-length reduction.
+        order = np.argsort(inverse, kind="stable")
+        self.base = Segment(
+            [docs[i] for i in order.tolist()], inverse[order].astype(np.int32), self.surface_words, self.domain_index
+        )
+        del order
+        sizes = np.bincount(self.base.gid, minlength=len(uniq))
+        self.base.multi = sizes[self.base.gid] > 1
+        self.group_offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self.base_by_offer = np.argsort(self.base.offer_id).astype(np.int32)
+        self.delta_docs: dict[int, Doc] = {}
+        self.delta: Segment | None = None
+        self.delta_surface: set[str] = set()
+        self.cache_bytes = 96 << 20
+        self._generation = 0
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = 0
+        self._cache_lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_cache"], state["_cache_size"], state["_cache_lock"] = OrderedDict(), 0, None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cache_lock = threading.Lock()
+
+    # ----- size and maintenance -----
+    @property
+    def n_groups(self) -> int:
+        return len(self.anchor)
+
+    @property
+    def size(self) -> int:
+        dead = int((~self.base.alive).sum())
+        return self.base.n - dead + (self.delta.n if self.delta else 0)
+
+    def _group_for(self, doc: Doc) -> int:
+        h = group_hash(doc)
+        k = int(np.searchsorted(self.group_hashes, h))
+        if k < len(self.group_hashes) and self.group_hashes[k] == h:
+            return k
+        gid = self.extra_groups.get(h)
+        if gid is None:
+            gid = len(self.anchor)
+            anchor = doc.offer_id
+            while anchor >= MAX_ANCHOR or bool(np.any(self.anchor == anchor)) or anchor in self.used_anchors:
+                anchor = MAX_ANCHOR - len(self.used_anchors) - 1  # an offer that left a group keeps its anchor there
+                self.used_anchors.add(anchor)
+            self.used_anchors.add(anchor)
+            self.anchor = np.append(self.anchor, np.uint32(anchor))
+            self.extra_groups[h] = gid
+        return gid
+
+    def apply(self, changed_offer_ids: Iterable[int], fresh_docs: Sequence[Doc]) -> None:
+        """Make the index reflect the current state of these offers (`fresh_docs`: the searchable ones)."""
+        ids = np.array(sorted(set(changed_offer_ids)), dtype=np.int64)
+        if len(ids) == 0:
+            return
+        self._generation += 1
+        self.clear_cache()
+        if self.base.n:
+            sorted_ids = self.base.offer_id[self.base_by_offer]
+            pos = np.clip(np.searchsorted(sorted_ids, ids), 0, self.base.n - 1)
+            found = sorted_ids[pos] == ids
+            self.base.alive[self.base_by_offer[pos[found]]] = False
+            self.base.all_alive = bool(self.base.alive.all())
+        for oid in ids.tolist():
+            self.delta_docs.pop(oid, None)
+        for d in fresh_docs:
+            self.delta_docs[d.offer_id] = d
+        docs = [self.delta_docs[k] for k in sorted(self.delta_docs)]
+        gids = np.array([self._group_for(d) for d in docs], dtype=np.int32)
+        self.delta = Segment(docs, gids, self.delta_surface, self.domain_index) if docs else None
+        if self.delta is not None:  # groups shared with the base are no longer singletons
+            dsizes = np.bincount(self.delta.gid, minlength=self.n_groups)
+            n_base = len(self.group_offsets) - 1
+            base_sizes = np.zeros(self.n_groups, dtype=np.int64)
+            base_sizes[:n_base] = np.diff(self.group_offsets)
+            self.delta.multi = (dsizes[self.delta.gid] + base_sizes[self.delta.gid]) > 1
+            for g in np.unique(self.delta.gid).tolist():
+                if g < n_base:
+                    self.base.multi[self.group_offsets[g] : self.group_offsets[g + 1]] = True
+
+    def segments(self) -> list[Segment]:
+        return [self.base] + ([self.delta] if self.delta is not None else [])
+
+    def _member_docs(self, gid: int) -> list[tuple[Segment, int]]:
+        out: list[tuple[Segment, int]] = []
+        if gid < len(self.group_offsets) - 1:
+            docs = np.arange(self.group_offsets[gid], self.group_offsets[gid + 1])
+            out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
+        if self.delta is not None:
+            out.extend((self.delta, int(d)) for d in np.flatnonzero(self.delta.gid == gid))
+        return out
+
+    def members(self, gid: int) -> list[int]:
+        """Offer ids currently in a group."""
+        return sorted(int(seg.offer_id[d]) for seg, d in self._member_docs(gid))
+
+    def display(self, hit: Hit, *, from_day: int) -> dict:
+        """What a result shows, read from the index: no database row."""
+        seg = self.segments()[hit.segment]
+        d = hit.doc
+        starts: list[int] = []
+        offer_ids: list[int] = []
+        for mseg, md in self._member_docs(hit.group):
+            offer_ids.append(int(mseg.offer_id[md]))
+            ss = mseg.sess_start[mseg.sess_offsets[md] : mseg.sess_offsets[md + 1]]
+            starts.extend(int(x) for x in ss[ss >= from_day])
+        starts.sort()
+        return {
+            "offer_id": int(seg.offer_id[d]),
+            "offer_ids": sorted(offer_ids) or [int(seg.offer_id[d])],
+            "title": seg.s_title.get(d),
+            "certification_code": seg.s_cert_code.get(d),
+            "certification_title": seg.s_cert_title.get(d),
+            "level": int(seg.level[d]) or None,
+            "provider_name": seg.s_provider.get(d),
+            "modality": MODALITIES[int(seg.modality[d])],
+            "city": seg.s_city.get(d),
+            "postcode": seg.s_postcode.get(d),
+            "price_cents": int(seg.price[d]),
+            "hours": int(seg.hours[d]),
+            "starts": starts,
+        }
+
+    # ----- query -----
+    def explain_fields_many(
+        self, hits: Sequence[Hit], terms: list[tuple[str, list[str]]]
+    ) -> list[list[tuple[str, list[str]]]]:
+        """For each hit, each query word with the fields it was found in (vectorised over the page)."""
+        out: list[list[tuple[str, list[str]]]] = [[] for _ in hits]
+        segs = self.segments()
+        for si, seg in enumerate(segs):
+            idx = [i for i, h in enumerate(hits) if h.segment == si]
+            if not idx:
+                continue
+            docs = np.array([hits[i].doc for i in idx], dtype=np.int32)
+            for surface, stems in terms:
+                per_doc = seg.matched_fields_many(docs, seg.term_ids(stems))
+                for j, i in enumerate(idx):
+                    out[i].append((surface, per_doc[j]))
+        return out
+
+    def explain_fields(self, hit: Hit, terms: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+        seg = self.segments()[hit.segment]
+        return [(surface, seg.matched_fields(hit.doc, seg.term_ids(stems))) for surface, stems in terms]
+
+    def resolve_terms(self, text: str) -> list[tuple[str, list[str]]]:
+        """Each distinct query word with the stems it may match (synonyms, typo variants of unknown words)."""
+        out = []
+        for surface, stems in analysis.query_terms(text):
+            wanted = set(stems)
+            if surface not in self.surface_words and surface not in self.delta_surface:
+                for w in analysis.typo_variants(surface, self.surface_words) | analysis.typo_variants(
+                    surface, self.delta_surface
+                ):
+                    wanted.add(analysis.stem(w))
+            out.append((surface, sorted(wanted)))
+        return out
+
+    def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:
+        text_level = None
+        if terms:
+            level_all = seg.text_level([seg.term_ids(stems) for _, stems in terms])
+            docs = np.flatnonzero(level_all != NO_MATCH)
+            text_level = level_all[docs]
+        else:
+            docs = np.arange(seg.n)
+        if not seg.all_alive:
+            keep = seg.alive[docs]
+            docs = docs[keep]
+            text_level = text_level[keep] if text_level is not None else None
+
+        def narrow(mask: np.ndarray) -> None:
+            nonlocal docs, text_level
+            docs = docs[mask]
+            if text_level is not None:
+                text_level = text_level[mask]
+
+        place = q.latitude is not None and q.longitude is not None and not q.distance_only
+        if place:  # a cheap box first, the exact distance on what is left
+            la0, la1, lo0, lo1 = _bbox(float(q.latitude), float(q.longitude), q.radius_km)  # type: ignore[arg-type]
+            lat_, lon_ = seg.lat[docs], seg.lon[docs]
+            narrow((lat_ >= la0) & (lat_ <= la1) & (lon_ >= lo0) & (lon_ <= lo1))
+        if q.distance_only:
+            narrow(seg.modality[docs] == MODALITIES.index("distance"))
+        if q.modalities:
+            narrow(np.isin(seg.modality[docs], np.array(q.modalities, dtype=np.uint8)))
+        if q.max_price_cents is not None:
+            narrow(seg.price[docs] <= q.max_price_cents)
+        if q.min_hours is not None:
+            narrow(seg.hours[docs] >= q.min_hours)
+        if q.max_hours is not None:
+            narrow(seg.hours[docs] <= q.max_hours)
+        if q.levels:
+            narrow(np.isin(seg.level[docs], np.array(q.levels, dtype=np.uint8)))
+        if q.disability_access:
+            narrow(seg.disability[docs])
+        if q.min_rating is not None:
+            narrow(seg.rating[docs] >= q.min_rating)  # unrated offers (NaN) never pass a minimum
+        date_band = None
+        if q.start_from is not None or q.start_to is not None:
+            lo = q.start_from if q.start_from is not None else 0
+            hi = q.start_to if q.start_to is not None else NO_DATE - 1
+            ok = (seg.sess_start >= lo) & (seg.sess_start <= hi)
+            has = np.zeros(seg.n, dtype=bool)
+            has[seg.sess_doc[ok]] = True
+            narrow(has[docs])
+            if hi - lo > DATE_FIT_DAYS:
+                early = np.zeros(seg.n, dtype=bool)
+                early[seg.sess_doc[ok & (seg.sess_start <= lo + DATE_FIT_DAYS)]] = True
+                date_band = (~early[docs]).astype(np.uint8)
+            else:
+                date_band = np.zeros(len(docs), dtype=np.uint8)
+        dist = None
+        if place:
+            dist = haversine_km(float(q.latitude), float(q.longitude), seg.lat[docs], seg.lon[docs])  # type: ignore[arg-type]
+            inside = dist <= q.radius_km  # NaN (distance learning) is never inside
+            narrow(inside)
+            dist = dist[inside]
+            if date_band is not None:
+                date_band = date_band[inside]
+        bucket = np.zeros(len(docs), dtype=np.uint8)
+        if text_level is not None:
+            bucket += text_level * np.uint8(16)
+        if dist is not None:
+            bucket += distance_band(dist) * np.uint8(4)
+        if date_band is not None:
+            bucket += date_band
+        return _Candidates(docs, bucket, text_level, dist, date_band)
+
+    def _prepared(self, q: SearchQuery) -> dict:
+        """What a query matches, with one result per group and the facets: independent of the client IP and
+        of the page, so it is kept in a small LRU cache (emptied whenever the index changes)."""
+        sig = (
+            self._generation,
+            analysis.normalise_query(q.text), q.latitude, q.longitude, q.radius_km, q.distance_only, q.modalities,
+            q.start_from, q.start_to, q.max_price_cents, q.min_hours, q.max_hours, q.levels, q.min_rating,
+            q.disability_access,
+        )  # fmt: skip
+        with self._cache_lock:
+            hit = self._cache.get(sig)
+            if hit is not None:
+                self._cache.move_to_end(sig)
+                return hit
+        terms = self.resolve_terms(q.text)
+        segs = self.segments()
+        parts = [self._match(s, q, terms) for s in segs]
+        groups, bucket, seg_r, cand_r = self._one_per_group(segs, parts)
+        total = len(groups)
+
+        def per_result(name: str, dtype: Any) -> np.ndarray | None:
+            """A candidate column (docs, text level, distance, date band) taken for each result."""
+            if getattr(parts[0], name) is None:
+                return None
+            if seg_r is None:
+                return getattr(parts[0], name)[cand_r].astype(dtype, copy=False)
+            out = np.empty(total, dtype=dtype)
+            for i, pt in enumerate(parts):
+                sel = seg_r == i
+                out[sel] = getattr(pt, name)[cand_r[sel]]
+            return out
+
+        entry: dict = {
+            "terms": terms, "segs": segs, "groups": groups.astype(np.int32, copy=False), "bucket": bucket,
+            "seg_r": seg_r, "rep_docs": per_result("docs", np.int32), "text_level": per_result("text_level", np.uint8),
+            "dist": per_result("dist", np.float32), "date_band": per_result("date_band", np.uint8),
+        }  # fmt: skip
+        entry["anchors"] = self.anchor[entry["groups"]]
+        del parts
+        counts = np.zeros(256, dtype=np.int64)
+        if total:
+            if bucket.min() == bucket.max():
+                counts[int(bucket[0])] = total
+            else:
+                counts = np.bincount(bucket, minlength=256)
+        entry["counts"] = counts
+        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total)
+        size = sum(
+            a.nbytes
+            for k in ("groups", "bucket", "seg_r", "rep_docs", "text_level", "dist", "date_band", "anchors")
+            if (a := entry[k]) is not None
+        )
+        if self.cache_bytes and size < self.cache_bytes // 4:
+            with self._cache_lock:
+                self._cache[sig] = entry
+                self._cache_size += size
+                entry["size"] = size
+                while self._cache_size > self.cache_bytes and self._cache:
+                    _, old = self._cache.popitem(last=False)
+                    self._cache_size -= old.get("size", 0)
+        return entry
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+            self._cache_size = 0
+
+    @staticmethod
+    def _attr(entry: dict, name: str) -> np.ndarray:
+        """A document column for each result (its representative offer)."""
+        segs, seg_r, rep_docs = entry["segs"], entry["seg_r"], entry["rep_docs"]
+        if seg_r is None:
+            return getattr(segs[0], name)[rep_docs]
+        out = np.empty(len(rep_docs), dtype=getattr(segs[0], name).dtype)
+        for i, sg in enumerate(segs):
+            sel = seg_r == i
+            out[sel] = getattr(sg, name)[rep_docs[sel]]
+        return out
+
+    def search(self, q: SearchQuery, keys: tuple[int, int, int]) -> ResultPage:
+        entry = self._prepared(q)
+        terms, segs = entry["terms"], entry["segs"]
+        groups, bucket, seg_r, rep_docs = entry["groups"], entry["bucket"], entry["seg_r"], entry["rep_docs"]
+        total = len(groups)
+
+        def attr(name: str) -> np.ndarray:
+            return self._attr(entry, name)
+
+        def cand_value(k: int, name: str) -> float | int | None:
+            arr = entry[name]
+            return None if arr is None else arr[k].item()
+
+        counts = entry["counts"]
+        present = np.flatnonzero(counts)
+        top_bucket_size = int(counts[present[0]]) if total else 0
+        start = (q.page - 1) * q.page_size
+        stop = min(start + q.page_size, total)
+        sel = np.zeros(0, dtype=np.int64)
+        ties_sel = np.zeros(0, dtype=np.uint32)
+        value_sel = np.zeros(0, dtype=np.int64)
+        if start < total:
+            if q.sort == "relevance" or (q.sort == "distance" and entry["dist"] is None):
+                # Only the levels that overlap the requested page need their tie keys.
+                cum = np.cumsum(counts)
+                b_lo = int(np.searchsorted(cum, start, side="right"))
+                b_hi = int(np.searchsorted(cum, stop - 1, side="right"))
+                before = int(cum[b_lo - 1]) if b_lo else 0
+                if b_lo <= present[0] and b_hi >= present[-1]:
+                    cand = np.arange(total)
+                    sub_anchors = entry["anchors"]
+                else:
+                    cand = np.flatnonzero((bucket >= b_lo) & (bucket <= b_hi))
+                    sub_anchors = entry["anchors"][cand]
+                ties = tie_keys(sub_anchors, keys)
+                key = (
+                    ties if b_lo == b_hi else (bucket[cand].astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                )
+                lo, hi = start - before, stop - before
+                part = np.argpartition(key, hi - 1)[:hi] if hi < len(key) else np.arange(len(key))
+                part = part[np.argsort(key[part], kind="stable")][lo:hi]
+                sel = cand[part]
+                ties_sel = ties[part]
+                value_sel = bucket[sel].astype(np.int64)
+            else:
+                ties = tie_keys(entry["anchors"], keys)
+                if q.sort == "price":
+                    value = np.minimum(attr("price"), 2**31 - 1)
+                elif q.sort == "start":
+                    value = attr("next_start").astype(np.int64)
+                elif q.sort == "rating":
+                    r = attr("rating")
+                    value = np.where(np.isnan(r), 255, 50 - np.round(np.nan_to_num(r) * 10)).astype(np.int64)
+                else:  # distance, in tens of metres
+                    value = np.round(entry["dist"].astype(np.float64) * 100).astype(np.int64)
+                key = (value.astype(np.uint64) << np.uint64(32)) | ties.astype(np.uint64)
+                part = np.argpartition(key, stop - 1)[:stop] if stop < total else np.arange(total)
+                sel = part[np.argsort(key[part], kind="stable")][start:stop]
+                ties_sel = ties[sel]
+                value_sel = value[sel]
+
+        hits: list[Hit] = []
+        for rank, k in enumerate(sel.tolist()):
+            si = int(seg_r[k]) if seg_r is not None else 0
+            doc = int(rep_docs[k])
+            d_km = cand_value(k, "dist")
+            hits.append(
+                Hit(
+                    group=int(groups[k]),
+                    offer_id=int(segs[si].offer_id[doc]),
+                    position=start + rank + 1,
+                    bucket=int(bucket[k]),
+                    text_level=cand_value(k, "text_level"),  # type: ignore[arg-type]
+                    distance_km=d_km,
+                    distance_band=int(distance_band(np.array([d_km]))[0]) if d_km is not None else None,
+                    date_band=cand_value(k, "date_band"),  # type: ignore[arg-type]
+                    tie_key=int(ties_sel[rank]),
+                    sort_value=int(value_sel[rank]),
+                    segment=si,
+                    doc=doc,
+                )
+            )
+        return ResultPage(total=total, hits=hits, facets=entry["facets"], top_bucket_size=top_bucket_size, terms=terms)
+
+    def _one_per_group(
+        self, segs: list[Segment], parts: list[_Candidates]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """(group, level, segment or None when all in the base, candidate index) of each result.
+
+        A group's result is its best-levelled matching offer; among equals, the first one in storage order."""
+        b = parts[0]
+        g = self.base.gid[b.docs]
+        n = len(g)
+        if n:
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.not_equal(g[1:], g[:-1], out=new[1:])
+            starts = np.flatnonzero(new)
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        if len(starts) == n:
+            pos = np.arange(n)
+        elif b.bucket.min() == b.bucket.max():
+            pos = starts  # one level: the first offer of each group
+        else:  # best level first; a group is taken by its first offer at the best level it reaches
+            run = np.cumsum(new) - 1
+            taken = np.zeros(len(starts), dtype=bool)
+            chosen = []
+            for level in np.flatnonzero(np.bincount(b.bucket, minlength=256)).tolist():
+                idx = np.flatnonzero(b.bucket == level)
+                r = run[idx]
+                fresh = ~taken[r]
+                idx, r = idx[fresh], r[fresh]
+                if len(idx):
+                    first = np.empty(len(r), dtype=bool)
+                    first[0] = True
+                    np.not_equal(r[1:], r[:-1], out=first[1:])
+                    chosen.append(idx[first])
+                    taken[r[first]] = True
+            pos = np.sort(np.concatenate(chosen))
+        groups, bucket = g[pos], b.bucket[pos]
+        if len(parts) == 1 or not len(parts[1].docs):
+            return groups, bucket, None, pos
+        d, dseg = parts[1], segs[1]
+        best: dict[int, int] = {}
+        for i, (gg, bk) in enumerate(zip(dseg.gid[d.docs].tolist(), d.bucket.tolist(), strict=True)):
+            j = best.get(gg)
+            if j is None or bk < d.bucket[j]:
+                best[gg] = i
+        dg = np.array(sorted(best), dtype=np.int32)
+        di = np.array([best[x] for x in sorted(best)], dtype=np.int64)
+        keep_base = np.ones(len(groups), dtype=bool)
+        keep_delta = np.ones(len(dg), dtype=bool)
+        if len(groups):
+            k = np.clip(np.searchsorted(groups, dg), 0, len(groups) - 1)
+            for t in np.flatnonzero(groups[k] == dg).tolist():
+                if d.bucket[di[t]] < bucket[k[t]]:
+                    keep_base[k[t]] = False
+                else:
+                    keep_delta[t] = False
+        return (
+            np.concatenate([groups[keep_base], dg[keep_delta]]),
+            np.concatenate([bucket[keep_base], d.bucket[di[keep_delta]]]),
+            np.concatenate([np.zeros(int(keep_base.sum()), np.int8), np.ones(int(keep_delta.sum()), np.int8)]),
+            np.concatenate([pos[keep_base], di[keep_delta]]),
+        )
+
+    def _facets(self, col, total: int) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+        if total == 0:
+            return {"modality": [], "level": [], "price": [], "domain": []}
+        packed = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
+        mod = packed.sum(axis=(1, 2))
+        lvl = packed.sum(axis=(0, 2))
+        pb = packed.sum(axis=(0, 1))
+        codes = sorted(self.domain_index, key=self.domain_index.__getitem__)
+        dc = np.bincount(col("domain"), minlength=len(codes))
+        domains = {codes[i]: int(c) for i, c in enumerate(dc) if c}
+        return {
+            "modality": [(MODALITIES[i], int(c)) for i, c in enumerate(mod[: len(MODALITIES)]) if c],
+            "level": [(str(i), int(c)) for i, c in enumerate(lvl[:9]) if c],
+            "price": [(str(i), int(c)) for i, c in enumerate(pb[: len(PRICE_BANDS_CENTS) + 1]) if c],
+            "domain": sorted(((k, v) for k, v in domains.items() if v and k), key=lambda kv: (-kv[1], kv[0]))[:12],
+        }

@@ -1,0 +1,76 @@
+"""The search page, the ranking page and GET /api/v1/search, through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.search import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_page_shows_grouped_explained_results(client) -> None:  # type: ignore[no-untyped-def]
+    f.offer(title="Comptabilité et gestion", prov=f.provider(name="Institut Avenir Lyon"))
+    f.offer(title="Soudage TIG")
+    response = client.get("/recherche/", {"q": "comptabilite", "lieu": "Lyon"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Comptabilité et gestion" in html
+    assert "Institut Avenir Lyon" in html
+    assert "Soudage" not in html
+    assert "Pourquoi ce résultat est à cette place" in html
+    assert "1 résultat" in html
+
+
+def test_search_page_without_query_shows_the_form_only(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/recherche/")
+    assert response.status_code == 200
+    assert "Rechercher une formation" in response.content.decode()
+
+
+def test_search_page_refuses_a_bad_price(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/recherche/", {"q": "x", "prix_max": "douze"})
+    assert response.status_code == 200
+    assert "montant" in response.content.decode()
+
+
+def test_ranking_page_is_public_and_plain(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/recherche/classement/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "tiré au sort" in html and "adresse IP" in html
+
+
+def test_suggestions(client) -> None:  # type: ignore[no-untyped-def]
+    f.offer(cert=f.certification(title="Gestionnaire de paie"))
+    assert client.get("/recherche/suggestions/", {"q": "gestio"}).json() == {"suggestions": ["Gestionnaire de paie"]}
+    assert client.get("/api/v1/search/suggestions", {"q": "gestio"}).json() == ["Gestionnaire de paie"]
+
+
+def test_api_search(client) -> None:  # type: ignore[no-untyped-def]
+    o = f.offer(title="Anglais professionnel", price_cents=120_000)
+    f.offer(title="Anglais débutant", modality="distance")
+    response = client.get("/api/v1/search", {"q": "anglais", "modality": "in_person", "max_price_cents": 150000})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert item["offer_id"] == o.id
+    assert item["price_cents"] == 120_000
+    assert item["explanation"]["criteria"]
+    assert {"modality", "level", "price", "domain"} <= set(body["facets"])
+
+
+def test_api_search_same_ip_same_order(client) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(12):
+        f.offer(title="Vente")
+    a = [i["offer_id"] for i in client.get("/api/v1/search", {"q": "vente"}).json()["items"]]
+    b = [i["offer_id"] for i in client.get("/api/v1/search", {"q": "vente"}).json()["items"]]
+    assert a == b
+
+
+def test_api_search_rejects_invalid_parameters(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/search", {"q": "x", "sort": "sponsored"})
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "validation_error"
