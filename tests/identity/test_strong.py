@@ -180,3 +180,17 @@ def test_require_purchase_allowed(rf, confirmed, settings):
     confirmed.user.email_confirmed_at = clock.now()
     clock.freeze(clock.now() + dt.timedelta(seconds=settings.IDENTITY_STRONG_SESSION_SECONDS + 1))
     assert not strong.is_strong_session(request)
+
+
+@pytest.mark.django_db
+def test_replacing_the_authenticator_blocks_purchases_but_a_first_enrolment_does_not(client, confirmed, settings):
+    settings.IDENTITY_SECOND_FACTOR = "totp"
+    login(client)
+    enrol_totp(client)
+    confirmed.user.refresh_from_db()
+    assert strong.holder_can_purchase(confirmed) == (True, "")
+    mail.outbox.clear()
+    enrol_totp(client)
+    confirmed.user.refresh_from_db()
+    assert strong.holder_can_purchase(confirmed)[0] is False
+    assert any("application d'authentification" in m.body for m in mail.outbox)
