@@ -352,4 +352,5 @@ def personal_data(request: HttpRequest) -> HttpResponse:
     body = json.dumps(holder_personal_data(holder), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-mon-compte-formation.json"'
+    response["Cache-Control"] = "no-store"
     return response
