@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from opencpf.core.audit import audit_record, client_ip
@@ -35,6 +36,7 @@ def _next(request: HttpRequest, default: str) -> str:
     return reverse(default)
 
 
+@sensitive_post_parameters("nir", "password", "password2")
 def activate(request: HttpRequest) -> HttpResponse:
     form = forms.ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,6 +92,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("nir")
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = forms.NirForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
