@@ -20,5 +20,8 @@ urlpatterns = [
         name="login",
     ),
     path("titulaires/<int:holder_id>/", identity_views.holder_detail, name="holder_detail"),
+    path("gestionnaires/", identity_views.agents, name="agents"),
+    path("gestionnaires/<int:agent_id>/desactiver/", identity_views.agent_deactivate_view, name="agent_deactivate"),
+    path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
 ]
