@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -203,7 +203,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     method = strong.second_factor()
     if method == strong.METHOD_TOTP and strong.totp_device(user) is None:  # type: ignore[arg-type]
         messages.info(request, "Configurez d'abord une application d'authentification.")
-        return redirect(f"{reverse('holder:totp_enrol')}?next={_next(request, 'holder:security')}")
+        return redirect(f"{reverse('holder:totp_enrol')}?{urlencode({'next': _next(request, 'holder:security')})}")
     form = forms.CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
     if request.method == "POST" and "send" in request.POST and method == strong.METHOD_EMAIL:
         try:
