@@ -166,3 +166,16 @@ def test_password_reset_is_rate_limited(client, settings, holder):
     response = client.post("/mot-de-passe-oublie/", {"nir": "185057800608491"})
     assert "Trop de demandes" in text(response)
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_login_answer_is_the_same_for_unknown_nir_and_wrong_password(client, holder):
+    wrong = client.post(reverse("holder:login"), {"username": "1 85 05 78 006 084 91", "password": "faux"})
+    unknown = client.post(reverse("holder:login"), {"username": "2 90 12 69 123 456 52", "password": "faux"})
+    assert wrong.status_code == unknown.status_code == 200
+
+    def main(response):  # type: ignore[no-untyped-def]
+        body = text(response).split("<main")[1].split("</main>")[0]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    assert main(wrong) == main(unknown)

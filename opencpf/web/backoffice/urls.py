@@ -33,6 +33,9 @@ urlpatterns = [
     path("droits/dif/<int:claim_id>/justificatif/", rights_views.dif_proof, name="rights_dif_proof"),
     path("droits/dif/<int:claim_id>/decision/", rights_views.dif_decide, name="rights_dif_decide"),
     path("droits/abondements/", rights_views.topup_create, name="rights_topup"),
+    path("gestionnaires/", identity_views.agents, name="agents"),
+    path("gestionnaires/<int:agent_id>/desactiver/", identity_views.agent_deactivate_view, name="agent_deactivate"),
+    path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
     # catalogue: referencing
     path("referencement/", cv.referencing_queue, name="referencing_queue"),
