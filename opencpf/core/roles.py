@@ -1,12 +1,10 @@
-"""Agents' roles are Django groups. Each domain grants its own permissions to them from a data migration
-(forward function named `seed`, idempotent) through `grant_permissions`."""
+"""Agents' roles are Django groups (their names and base permissions: `opencpf.identity.roles`). Each domain
+grants its own permissions to them from a data migration (forward function named `seed`, idempotent) through
+`grant_permissions`."""
 
 from __future__ import annotations
 
 from typing import Any
-
-ROLES = ("support", "case_manager", "controller", "payment_officer", "fraud_analyst", "administrator")
-
 
 def grant_permissions(apps: Any, grants: dict[str, list[str]]) -> None:
     """grants: {"support": ["support.view_ticket", ...]}; groups are created if missing."""

@@ -3,25 +3,12 @@ groups in their own migrations (see opencpf.identity.roles)."""
 
 from django.db import migrations
 
+from opencpf.core.roles import grant_permissions
 from opencpf.identity.roles import ROLE_PERMISSIONS
 
 
-def create_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if permission is not None:
-                group.permissions.add(permission)
+def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+    grant_permissions(apps, ROLE_PERMISSIONS)
 
 
 def remove_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -37,4 +24,4 @@ class Migration(migrations.Migration):
         ("core", "0002_seed_parameters"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = [migrations.RunPython(seed, remove_groups)]
