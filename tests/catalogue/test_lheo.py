@@ -161,7 +161,13 @@ def test_round_trip_export_then_import_gives_the_same_catalogue(frozen_clock):
     assert snapshot() == before
     # Importing the same file again updates in place: same catalogue, nothing duplicated.
     report = import_lheo_bytes(data)
-    assert (report.offers_created, report.offers_updated, report.sessions_created) == (0, 4, 0)
+    assert (report.offers_created, report.offers_updated, report.offers_unchanged, report.sessions_created) == (
+        0,
+        0,
+        4,
+        0,
+    )
+    assert OfferChange.objects.filter(action="updated").count() == 0
     assert snapshot() == before
 
 
