@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from opencpf.catalogue import rules
@@ -187,7 +187,11 @@ def offer_create(
     _apply(o, offer, OFFER_FIELDS)
     _validate_offer(o)
     _locate(o)
-    o.save()
+    try:
+        with transaction.atomic():
+            o.save()
+    except IntegrityError as exc:  # the same reference created concurrently
+        raise InvalidOfferData(f"Une offre porte déjà le numéro « {offer_reference} » pour cette formation.") from exc
     offer_change_record(
         offer=o,
         actor=actor,
@@ -340,7 +344,11 @@ def session_create(*, offer: Offer, actor: Any, reference: str, source: str = "p
     s = Session(offer=offer, reference=reference)
     _apply(s, fields, SESSION_FIELDS)
     _validate_session(s)
-    s.save()
+    try:
+        with transaction.atomic():
+            s.save()
+    except IntegrityError as exc:
+        raise InvalidOfferData(f"Une session porte déjà le numéro « {reference} » pour cette offre.") from exc
     offer_change_record(
         offer=offer,
         actor=actor,
