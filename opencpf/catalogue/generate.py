@@ -111,7 +111,7 @@ def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
 
 
 def _siret(i: int) -> str:
-    siren = f"9{i:07d}"
+    siren = f"9{i % 10_000_000:07d}"
     siren += luhn.calc_check_digit(siren)
     base = siren + "0001"
     return base + luhn.calc_check_digit(base)
