@@ -343,7 +343,7 @@ def generate(
             topic = rng.choice(topics)
             cert_id = rng.choice(topic.cert_ids)
             title = rng.choice(topic.titles)
-            level_in = rng.choice([0, 1, 4, 5])
+            level_in = rng.choice([None, 1, 4, 5])
             has_prereq = rng.random() < 0.3
             row = {
                 "id": tid0 + n,

@@ -39,7 +39,7 @@ def _problems_text(problems: list[Problem]) -> list[str]:
     return [str(p) for p in problems]
 
 
-def _differs(obj: Any, data: dict[str, Any]) -> bool:
+def _differs(obj: Any, data: dict[str, Any]) -> bool:  # data already normalized by the reader
     return any(getattr(obj, k) != v for k, v in data.items())
 
 
