@@ -111,7 +111,7 @@ def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
 
 
 def _siret(i: int) -> str:
-    siren = f"9{i:07d}"
+    siren = f"9{i % 10_000_000:07d}"
     siren += luhn.calc_check_digit(siren)
     base = siren + "0001"
     return base + luhn.calc_check_digit(base)
@@ -343,7 +343,7 @@ def generate(
             topic = rng.choice(topics)
             cert_id = rng.choice(topic.cert_ids)
             title = rng.choice(topic.titles)
-            level_in = rng.choice([0, 1, 4, 5])
+            level_in = rng.choice([None, 1, 4, 5])
             has_prereq = rng.random() < 0.3
             row = {
                 "id": tid0 + n,
@@ -558,4 +558,48 @@ def _holders(count: int, *, rng: random.Random, fake: Faker, progress: Progress)
     return made
 
 
-__all__ = ["GenerateReport", "generate"]
+def load_demo_catalogue(provider: Provider) -> None:
+    """`make run`'s catalogue: a small generated one (sessions in the coming months, Lyon and other cities,
+    English courses among them) plus two English offers of the demo provider, made through the services."""
+    from opencpf.catalogue import services as catalogue
+
+    generate(providers=30, offers=300, sessions=900, seed=2026)
+    code, kind, title, _level = next(t[2] for t in demo_data.TOPICS if t[0] == "anglais")  # built-in demo certification
+    english = Certification.objects.get_or_create(
+        code=code, defaults={"kind": kind, "title": title, "is_active": True}
+    )[0]
+    catalogue.qualiopi_record(
+        provider=provider, number="QUA-DEMO-0001", expires_on=clock.today() + dt.timedelta(days=700)
+    )
+    catalogue.permission_grant(
+        provider=provider, certification=english, certifier_name="Certificateur de démonstration"
+    )
+    for ref, modality, hours, price in (("ANG-LYON", "in_person", 40, 180_000), ("ANG-DIST", "distance", 30, 120_000)):
+        place = {"address": "12 rue de la République", "postcode": "69002", "city": "Lyon", "insee_code": "69382"}
+        offer = catalogue.offer_create(
+            provider=provider,
+            actor=None,
+            certification=english,
+            training_reference="ANGLAIS-PRO",
+            offer_reference=ref,
+            training={
+                "title": "Anglais professionnel – préparation au TOEIC",
+                "objectives": "Communiquer en anglais au travail.",
+            },
+            offer={
+                "modality": modality,
+                "hours_total": hours,
+                "hours_centre": hours,
+                "price_incl_tax_cents": price,
+                "price_excl_tax_cents": price,
+                **(place if modality == "in_person" else {}),
+            },
+            publish=True,
+        )
+        start = clock.today() + dt.timedelta(days=30)
+        catalogue.session_create(
+            offer=offer, actor=None, reference="S1", start_date=start, end_date=start + dt.timedelta(days=20)
+        )
+
+
+__all__ = ["GenerateReport", "generate", "load_demo_catalogue"]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from opencpf.catalogue.generate import load_demo_catalogue
 from opencpf.catalogue.models import Provider, ProviderStatus
-from opencpf.core import clock
 from opencpf.identity.models import Holder, ProviderMembership, ProviderRole, User, UserKind
 from opencpf.identity.services import holder_create, staff_user_create, user_email_mark_confirmed
 
@@ -76,7 +76,7 @@ def load() -> list[tuple[str, str, str]]:
             email="contact@formapro-lyon.demo.opencpf.fr",
         )
         ProviderMembership.objects.create(user=staff, provider=provider, role=ProviderRole.ADMINISTRATOR)
-        _demo_catalogue(provider)
+        load_demo_catalogue(provider)  # 30 providers, 300 offers, and FormaPro Lyon's English courses
         for email, first, last, role in DEMO_AGENTS:
             agent = staff_user_create(
                 email=email, password=DEMO_PASSWORD, kind=UserKind.AGENT, first_name=first, last_name=last
@@ -89,52 +89,6 @@ def load() -> list[tuple[str, str, str]]:
     for email, *_ in DEMO_AGENTS:
         logins.append(("Gestionnaire  http://127.0.0.1:8000/gestion/connexion/", email, DEMO_PASSWORD))
     return logins
-
-
-def _demo_catalogue(provider: Provider) -> None:
-    """A small catalogue (sessions in the coming months, Lyon and other cities, English courses among them)."""
-    from opencpf.catalogue import demo_data
-    from opencpf.catalogue import services as catalogue
-    from opencpf.catalogue.generate import generate
-    from opencpf.catalogue.models import Certification
-
-    generate(providers=30, offers=300, sessions=900, seed=2026)
-    code, kind, title, _level = next(t[2] for t in demo_data.TOPICS if t[0] == "anglais")  # built-in demo certification
-    english = Certification.objects.get_or_create(
-        code=code, defaults={"kind": kind, "title": title, "is_active": True}
-    )[0]
-    catalogue.qualiopi_record(
-        provider=provider, number="QUA-DEMO-0001", expires_on=clock.today() + dt.timedelta(days=700)
-    )
-    catalogue.permission_grant(
-        provider=provider, certification=english, certifier_name="Certificateur de démonstration"
-    )
-    for ref, modality, hours, price in (("ANG-LYON", "in_person", 40, 180_000), ("ANG-DIST", "distance", 30, 120_000)):
-        place = {"address": "12 rue de la République", "postcode": "69002", "city": "Lyon", "insee_code": "69382"}
-        offer = catalogue.offer_create(
-            provider=provider,
-            actor=None,
-            certification=english,
-            training_reference="ANGLAIS-PRO",
-            offer_reference=ref,
-            training={
-                "title": "Anglais professionnel – préparation au TOEIC",
-                "objectives": "Communiquer en anglais au travail.",
-            },
-            offer={
-                "modality": modality,
-                "hours_total": hours,
-                "hours_centre": hours,
-                "price_incl_tax_cents": price,
-                "price_excl_tax_cents": price,
-                **(place if modality == "in_person" else {}),
-            },
-            publish=True,
-        )
-        start = clock.today() + dt.timedelta(days=30)
-        catalogue.session_create(
-            offer=offer, actor=None, reference="S1", start_date=start, end_date=start + dt.timedelta(days=20)
-        )
 
 
 def holders_count() -> int:

@@ -169,3 +169,24 @@ def test_public_certification_search(client, db):
     make_certification("RNCP1", title="Soudeur", active=False)
     r = client.get(f"{BASE}/certifications?q=anglais")
     assert [c["code"] for c in r.json()["items"]] == ["RNCP35185"]
+
+
+def test_patch_is_typed_and_partial(client, provider, cert, permitted, key, frozen_clock):
+    offer = make_offer(provider, cert)
+    for body in (
+        {"training": {"entry_level": "x"}},
+        {"offer": {"modality": "teleport"}},
+        {"offer": {"hours_total": -1}},
+    ):
+        r = client.patch(f"{BASE}/offers/{offer.pk}", body, content_type="application/json", **h(key))
+        assert r.status_code == 422 and r.json()["code"] == "validation_error", body
+    assert not OfferChange.objects.filter(offer=offer, action="updated").exists()
+    r = client.patch(
+        f"{BASE}/offers/{offer.pk}",
+        {"training": {"exit_level": 6}, "offer": {"modality": "mixed"}},
+        content_type="application/json",
+        **h(key),
+    )
+    assert r.status_code == 200 and r.json()["modality"] == "mixed"
+    change = OfferChange.objects.get(offer=offer, action="updated")
+    assert change.changes == {"formation.exit_level": [5, 6], "modality": ["in_person", "mixed"]}

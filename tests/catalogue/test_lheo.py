@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from opencpf.catalogue import services
@@ -161,7 +163,13 @@ def test_round_trip_export_then_import_gives_the_same_catalogue(frozen_clock):
     assert snapshot() == before
     # Importing the same file again updates in place: same catalogue, nothing duplicated.
     report = import_lheo_bytes(data)
-    assert (report.offers_created, report.offers_updated, report.sessions_created) == (0, 4, 0)
+    assert (report.offers_created, report.offers_updated, report.offers_unchanged, report.sessions_created) == (
+        0,
+        0,
+        4,
+        0,
+    )
+    assert OfferChange.objects.filter(action="updated").count() == 0
     assert snapshot() == before
 
 
@@ -179,7 +187,7 @@ def test_import_lheo_22_example_file(frozen_clock):
         and t.nsf_codes == ["312"]
         and t.rome_codes == ["D1402", "D1403", "D1408"]
     )
-    assert (t.entry_level, t.exit_level) == (0, 6)
+    assert (t.entry_level, t.exit_level) == (None, 6)  # 0 = not given
     o = t.offers.get()
     assert (o.city, o.postcode, o.insee_code, o.latitude) == ("QUIMPERLÉ", "29391", "29233", 47.882108)
     s = o.sessions.get()
@@ -335,3 +343,68 @@ def test_entities_hidden_in_utf16_are_refused_after_parsing(db):
     with pytest.raises(LheoError) as exc:
         read_document(payload)
     assert exc.value.code == "lheo_unsafe"
+
+
+TEXT = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=120)
+    .map(str.strip)
+    .filter(lambda x: x not in ("", "-"))
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=TEXT,
+    objectives=TEXT,
+    address=st.lists(TEXT, min_size=1, max_size=3).map(", ".join),
+    city=TEXT.map(lambda c: c[:50].strip() or "x"),
+    price=st.integers(100, 5_000_000),
+    hours=st.integers(1, 3000),
+    capacity=st.none() | st.integers(0, 500),
+)
+def test_round_trip_property(
+    provider, cert, permitted, frozen_clock, title, objectives, address, city, price, hours, capacity
+):
+    Session.objects.all().delete()
+    OfferChange.objects.all().delete()
+    Offer.objects.all().delete()
+    Training.objects.all().delete()
+    offer = services.offer_create(
+        provider=provider,
+        actor=None,
+        certification=cert,
+        training_reference="F1",
+        offer_reference="A1",
+        training={"title": title, "objectives": objectives},
+        publish=False,
+        offer={
+            "modality": "in_person",
+            "address": address[:300],
+            "postcode": "69002",
+            "city": city,
+            "insee_code": "69382",
+            "hours_total": hours,
+            "hours_centre": 0,
+            "price_incl_tax_cents": price,
+            "price_excl_tax_cents": price,
+        },
+    )
+    services.session_create(
+        offer=offer,
+        actor=None,
+        reference="S1",
+        start_date=dt.date(2026, 4, 1),
+        end_date=dt.date(2026, 4, 2),
+        capacity=capacity,
+    )
+    before = snapshot()
+    data = export_bytes()
+    if XSD.exists():
+        assert xsd().validate(etree.ElementTree(etree.fromstring(data)))
+    Session.objects.all().delete()
+    OfferChange.objects.all().delete()
+    Offer.objects.all().delete()
+    Training.objects.all().delete()
+    report = import_lheo_bytes(data)
+    assert report.ok, report.rejected
+    assert snapshot() == before

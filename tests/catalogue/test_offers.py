@@ -211,3 +211,43 @@ def test_other_certification_kinds_need_no_permission(provider, frozen_clock):
     other_cert = make_certification("RS5063")
     permit(other, other_cert)
     assert offer_publication_problems(make_offer(other, other_cert, training_ref="F2")) == []
+
+
+def test_place_taken_from_the_communes_referential(provider, cert, permitted, frozen_clock):
+    from opencpf.catalogue.models import Commune
+
+    lyon2 = Commune.objects.create(
+        insee_code="69382",
+        name="Lyon 2e Arrondissement",
+        department_code="69",
+        region_code="84",
+        postcodes=["69002"],
+        latitude=45.7493,
+        longitude=4.8262,
+        district_of="69123",
+    )
+    villeurbanne = Commune.objects.create(
+        insee_code="69266",
+        name="Villeurbanne",
+        department_code="69",
+        region_code="84",
+        postcodes=["69100"],
+        latitude=45.7719,
+        longitude=4.8902,
+    )
+    by_insee = make_offer(provider, cert, ref="A1", city="", latitude=None, longitude=None)
+    assert (by_insee.commune, by_insee.city, by_insee.latitude, by_insee.longitude) == (
+        lyon2,
+        "Lyon 2e Arrondissement",
+        45.7493,
+        4.8262,
+    )
+    by_name = make_offer(
+        provider, cert, ref="A2", insee_code="", city="villeurbanne", postcode="69100", latitude=None, longitude=None
+    )
+    assert (by_name.commune, by_name.insee_code, by_name.department_code, by_name.latitude) == (
+        villeurbanne,
+        "69266",
+        "69",
+        45.7719,
+    )

@@ -73,10 +73,43 @@ class OfferCreateIn(Schema):
     publish: bool = False
 
 
+class TrainingPatchIn(Schema):
+    title: str | None = Field(None, min_length=1, max_length=300)
+    objectives: str | None = None
+    content: str | None = None
+    expected_results: str | None = None
+    prerequisites: str | None = None
+    has_prerequisites: bool | None = None
+    formacode_codes: list[str] | None = None
+    nsf_codes: list[str] | None = None
+    rome_codes: list[str] | None = None
+    entry_level: int | None = Field(None, ge=0, le=13)
+    exit_level: int | None = Field(None, ge=0, le=13)
+
+
+class OfferFieldsPatchIn(Schema):
+    modality: Modality | None = None
+    address: str | None = None
+    postcode: str | None = Field(None, max_length=5)
+    city: str | None = None
+    insee_code: str | None = Field(None, max_length=5)
+    hours_total: int | None = Field(None, ge=0)
+    hours_centre: int | None = Field(None, ge=0)
+    hours_company: int | None = Field(None, ge=0)
+    price_incl_tax_cents: int | None = Field(None, ge=0)
+    price_excl_tax_cents: int | None = Field(None, ge=0)
+    disability_access: bool | None = None
+    disability_details: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+
 class OfferPatchIn(Schema):
+    """Only the fields sent are changed."""
+
     certification_code: str | None = None
-    training: dict[str, Any] | None = None
-    offer: dict[str, Any] | None = None
+    training: TrainingPatchIn | None = None
+    offer: OfferFieldsPatchIn | None = None
 
 
 class SessionIn(Schema):
@@ -230,11 +263,15 @@ def offers_get(request: HttpRequest, offer_id: int) -> Any:
 def offers_patch(request: HttpRequest, offer_id: int, payload: OfferPatchIn) -> Any:
     offer = selectors.offer_for_provider(_provider(request), offer_id)
     cert = services.certification_by_code(payload.certification_code) if payload.certification_code else None
+    training = payload.training.dict(exclude_unset=True) if payload.training else None
+    fields = payload.offer.dict(exclude_unset=True) if payload.offer else None
+    if fields and "modality" in fields:
+        fields["modality"] = str(fields["modality"])
     services.offer_update(
         offer=offer,
         actor=_actor(request),
-        training=payload.training,
-        fields=payload.offer,
+        training={k: v for k, v in (training or {}).items() if v is not None or k in ("entry_level", "exit_level")},
+        fields={k: v for k, v in (fields or {}).items() if v is not None},
         certification=cert,
         source="api",
     )

@@ -22,6 +22,7 @@ class LheoReport:
     imported: int = 0
     offers_created: int = 0
     offers_updated: int = 0
+    offers_unchanged: int = 0
     sessions_created: int = 0
     sessions_updated: int = 0
     published: int = 0
@@ -36,6 +37,10 @@ class LheoReport:
 
 def _problems_text(problems: list[Problem]) -> list[str]:
     return [str(p) for p in problems]
+
+
+def _differs(obj: Any, data: dict[str, Any]) -> bool:  # data already normalized by the reader
+    return any(getattr(obj, k) != v for k, v in data.items())
 
 
 def _apply_formation(
@@ -71,7 +76,7 @@ def _apply_formation(
     training = Training.objects.filter(provider=provider, reference=f.reference).first()
     for action in f.actions:
         existing = (
-            Offer.objects.filter(training=training, reference=action.reference).first()
+            Offer.objects.select_related("training").filter(training=training, reference=action.reference).first()
             if training is not None
             else None
         )
@@ -89,10 +94,22 @@ def _apply_formation(
             training = offer.training
             report.offers_created += 1
         else:
-            offer = offer_services.offer_update(
-                offer=existing, actor=actor, training=f.fields, fields=action.fields, certification=cert, source="lheo"
+            changed = (
+                existing.training.certification_id != cert.pk
+                or _differs(existing.training, f.fields)
+                or _differs(existing, action.fields)
             )
-            report.offers_updated += 1
+            offer = existing
+            if changed:
+                offer = offer_services.offer_update(
+                    offer=existing,
+                    actor=actor,
+                    training=f.fields,
+                    fields=action.fields,
+                    certification=cert,
+                    source="lheo",
+                )
+        current_sessions = {x.reference: x for x in Session.objects.filter(offer=offer)}
         for s in action.sessions:
             values = {
                 "start_date": s.start_date,
@@ -100,13 +117,19 @@ def _apply_formation(
                 "is_recruiting": s.is_recruiting,
                 "capacity": s.capacity,
             }
-            current = Session.objects.filter(offer=offer, reference=s.reference).first()
+            current = current_sessions.get(s.reference)
             if current is None:
                 offer_services.session_create(offer=offer, actor=actor, reference=s.reference, source="lheo", **values)
                 report.sessions_created += 1
-            else:
+            elif any(getattr(current, k) != v for k, v in values.items()):
                 offer_services.session_update(session=current, actor=actor, source="lheo", **values)
                 report.sessions_updated += 1
+                changed = True
+        if existing is not None:
+            if changed:
+                report.offers_updated += 1
+            else:
+                report.offers_unchanged += 1
         if publish and not offer.is_published:
             offer.refresh_from_db()
             problems = offer_publication_problems(offer)

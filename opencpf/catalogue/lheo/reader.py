@@ -272,6 +272,8 @@ def _action(ctx: _Ctx, a: etree._Element, n: int) -> ActionData:
     if lieu is not None:
         coord = ctx.child(lieu, "coordonnees", required=True)
         fields.update(_address(ctx, ctx.child(coord, "adresse") if coord is not None else None))
+    if extras.get("adresse"):
+        fields["address"] = extras["adresse"][:300]
     fields["hours_total"] = _int(ctx, a, "nombre-heures-total")
     fields["hours_centre"] = _int(ctx, a, "nombre-heures-centre")
     fields["hours_company"] = _int(ctx, a, "nombre-heures-entreprise")
@@ -328,7 +330,7 @@ def _formation(ctx: _Ctx, f: etree._Element, index: int) -> FormationData:
         if raw and raw not in LEVELS:
             node = ctx.child(f, tag)
             ctx.err(node if node is not None else f, f"<{tag}> « {raw} » inconnu")
-        fields[key] = int(raw) if raw in LEVELS else None
+        fields[key] = int(raw) if raw in LEVELS and raw != "0" else None  # 0: "information non communiquée"
     extras = ctx.extras(f)
     if "codes-nsf" in extras:
         fields["nsf_codes"] = extras["codes-nsf"].split()

@@ -8,6 +8,7 @@ modalites-handicap, certification, nb-places). Texts longer than LHEO's limits a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -26,10 +27,13 @@ def _q(name: str) -> str:
     return f"{{{NS_23}}}{name}"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _sub(parent: etree._Element, name: str, text: Any = None, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, _q(name), **attrs)
     if text is not None:
-        el.text = str(text)
+        el.text = _NOT_XML.sub("", str(text))  # characters XML cannot carry are dropped
     return el
 
 
@@ -162,6 +166,7 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
     _sub(a, "conditions-specifiques", _txt(training.prerequisites, 3000))
     _sub(a, "prise-en-charge-frais-possible", "1")
     has_place = bool(offer.postcode and offer.city)
+    address_extra = offer.address if has_place and ", ".join(_lines(offer.address)) != offer.address else ""
     if has_place:
         lieu = _sub(a, "lieu-de-formation")
         coord = _sub(lieu, "coordonnees")
@@ -197,6 +202,7 @@ def action_element(offer: Offer, training: Training) -> etree._Element:
         a,
         {
             "frais-ht": _price(offer.price_excl_tax_cents),
+            "adresse": address_extra,
             "accessible-handicap": "1" if offer.disability_access else "0",
             "modalites-handicap": offer.disability_details if len(offer.disability_details) > 250 else "",
             "contact-courriel": offer.contact_email,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from opencpf.catalogue import rules
@@ -102,11 +102,22 @@ def _apply(obj: Model, data: dict[str, Any], allowed: tuple[str, ...], prefix: s
         raise InvalidOfferData(f"Champs inconnus : {', '.join(sorted(unknown))}.")
     diff: dict[str, list[Any]] = {}
     for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()  # every source (pages, API, LHEO) stores the same text
         before = getattr(obj, name)
         if before != value:
             diff[prefix + name] = [_jsonable(before), _jsonable(value)]
             setattr(obj, name, value)
     return diff
+
+
+def _normalize_training(data: dict[str, Any] | None) -> dict[str, Any]:
+    """LHEO level code 0 means "not given": stored as None so that every source says it the same way."""
+    out = dict(data or {})
+    for key in ("entry_level", "exit_level"):
+        if out.get(key) == 0:
+            out[key] = None
+    return out
 
 
 def _locate(offer: Offer) -> None:
@@ -170,6 +181,7 @@ def offer_create(
     source: str = "portal",
 ) -> Offer:
     """Create an offer (and its training when the provider has none with this reference)."""
+    training = _normalize_training(training)
     t = Training.objects.filter(provider=provider, reference=training_reference).first()
     if t is None:
         t = Training(provider=provider, reference=training_reference, certification=certification)
@@ -187,7 +199,11 @@ def offer_create(
     _apply(o, offer, OFFER_FIELDS)
     _validate_offer(o)
     _locate(o)
-    o.save()
+    try:
+        with transaction.atomic():
+            o.save()
+    except IntegrityError as exc:  # the same reference created concurrently
+        raise InvalidOfferData(f"Une offre porte déjà le numéro « {offer_reference} » pour cette formation.") from exc
     offer_change_record(
         offer=o,
         actor=actor,
@@ -212,7 +228,7 @@ def offer_update(
 ) -> Offer:
     offer = Offer.objects.select_for_update(of=("self",)).select_related("training").get(pk=offer.pk)
     t = offer.training
-    diff = _apply(t, training or {}, TRAINING_FIELDS, prefix="formation.")
+    diff = _apply(t, _normalize_training(training), TRAINING_FIELDS, prefix="formation.")
     if certification is not None and certification.pk != t.certification_id:
         diff["formation.certification"] = [t.certification.code, certification.code]
         t.certification = certification
@@ -340,7 +356,11 @@ def session_create(*, offer: Offer, actor: Any, reference: str, source: str = "p
     s = Session(offer=offer, reference=reference)
     _apply(s, fields, SESSION_FIELDS)
     _validate_session(s)
-    s.save()
+    try:
+        with transaction.atomic():
+            s.save()
+    except IntegrityError as exc:
+        raise InvalidOfferData(f"Une session porte déjà le numéro « {reference} » pour cette offre.") from exc
     offer_change_record(
         offer=offer,
         actor=actor,

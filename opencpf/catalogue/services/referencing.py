@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from stdnum.fr import siret as stdnum_siret
 
@@ -134,7 +134,11 @@ def provider_apply(
     provider.check_deadline = check_deadline_from(today)
     provider.status_reason = ""
     provider.directors_declaration, provider.directors_declared_at = True, now
-    provider.save()
+    try:
+        with transaction.atomic():
+            provider.save()
+    except IntegrityError as exc:  # the same SIRET applied concurrently
+        raise InvalidApplication("Une demande de référencement existe déjà pour ce SIRET.") from exc
     QualiopiCertificate.objects.update_or_create(
         provider=provider,
         number=qualiopi_number.strip(),

@@ -48,7 +48,8 @@ class Command(BaseCommand):
         w = self.stdout.write
         w(f"LHEO {report.version} : {report.formations} formation(s) lue(s), {report.imported} importée(s)")
         w(
-            f"  offres : {report.offers_created} créée(s), {report.offers_updated} mise(s) à jour, {report.published} publiée(s)"
+            f"  offres : {report.offers_created} créée(s), {report.offers_updated} mise(s) à jour, "
+            f"{report.offers_unchanged} inchangée(s), {report.published} publiée(s)"
         )
         w(f"  sessions : {report.sessions_created} créée(s), {report.sessions_updated} mise(s) à jour")
         if report.providers_created:
