@@ -8,10 +8,7 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # The catalogue calls its listeners with an offer id after each committed offer change.
-        try:
-            from opencpf.catalogue.signals import offer_change_listeners  # type: ignore[import-not-found]
-        except ImportError:
-            return
+        from opencpf.catalogue.signals import offer_change_listeners
         from opencpf.search.hooks import offer_changed
 
         if offer_changed not in offer_change_listeners:

@@ -30,15 +30,26 @@ def lemma(word: str) -> str:
     return fold(simplemma.lemmatize(word.lower(), lang="fr"))
 
 
+_SENTENCE_END = re.compile(r"[.!?;:\n]")
+
+
 @dataclass(frozen=True)
 class Token:
     lemma: str
     start: int
     end: int
+    sentence: int  # windows never cross a sentence
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(lemma(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    tokens: list[Token] = []
+    sentence, last_end = 0, 0
+    for m in _WORD.finditer(text):
+        if _SENTENCE_END.search(text, last_end, m.start()):
+            sentence += 1
+        tokens.append(Token(lemma(m.group()), m.start(), m.end(), sentence))
+        last_end = m.end()
+    return tokens
 
 
 def _lemmas(phrase: str) -> tuple[str, ...]:
@@ -248,7 +259,15 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left + 1 : right + 1].strip()
 
 
-def _finding(text: str, tokens: list[Token], i: int, j: int, rule: str, label: str, score: float) -> Finding:
+def _finding(
+    text: str, tokens: list[Token], i: int, j: int, rule: str, label: str, score: float, pivot: int | None = None
+) -> Finding:
+    """The span tokens[i..j], trimmed to the sentence of the pivot token (default: i)."""
+    sentence = tokens[i if pivot is None else pivot].sentence
+    while tokens[i].sentence != sentence:
+        i += 1
+    while tokens[j].sentence != sentence:
+        j -= 1
     start, end = tokens[i].start, tokens[j].end
     return Finding(
         rule=rule,
@@ -261,8 +280,13 @@ def _finding(text: str, tokens: list[Token], i: int, j: int, rule: str, label: s
     )
 
 
-def _selection_score(lemmas: list[str], lo: int, hi: int) -> float:
-    window = lemmas[max(0, lo - WINDOW) : hi + WINDOW + 1]
+def _window(tokens: list[Token], lo: int, hi: int, width: int = WINDOW) -> list[str]:
+    """Lemmas around tokens[lo..hi], within the same sentence."""
+    sentence = tokens[lo].sentence
+    return [t.lemma for t in tokens[max(0, lo - width) : hi + width + 1] if t.sentence == sentence]
+
+
+def _selection_score(window: list[str]) -> float:
     if any(w in INCLUSIVE for w in window) or "quel que" in " ".join(window):
         return 0.0
     if any(w in STRONG_SELECTORS for w in window):
@@ -279,15 +303,14 @@ def _criteria_findings(text: str, tokens: list[Token]) -> list[Finding]:
         for i, lem in enumerate(lemmas):
             if lem not in terms:
                 continue
-            if code == "sex":  # "hommes et femmes" is inclusive
-                near = set(lemmas[max(0, i - WINDOW) : i + WINDOW + 1])
-                if {"homme", "femme"} <= near or {"masculin", "feminin"} <= near:
-                    continue
-            score = _selection_score(lemmas, i, i)
+            near = _window(tokens, i, i)
+            if code == "sex" and ({"homme", "femme"} <= set(near) or {"masculin", "feminin"} <= set(near)):
+                continue  # "hommes et femmes" is inclusive
+            score = _selection_score(near)
             if score:
                 lo = max(0, i - 2)
                 findings.append(
-                    _finding(text, tokens, lo, min(len(tokens) - 1, i + 1), f"discrimination.{code}", label, score)
+                    _finding(text, tokens, lo, min(len(tokens) - 1, i + 1), f"discrimination.{code}", label, score, i)
                 )
     return findings
 
@@ -307,9 +330,10 @@ def _age_findings(text: str, tokens: list[Token]) -> list[Finding]:
             or (i >= 2 and lemmas[i - 2].isdigit() and lemmas[i - 1] in {"a", "et"})
         )
         lower = "plus" in before or "minimum" in lemmas[i + 2 : i + 4]
-        if _selection_score(lemmas, i, i + 1) == 0.0 and not (upper or lower):
+        near = _window(tokens, i, i + 1)
+        if _selection_score(near) == 0.0 and not (upper or lower):
             continue
-        if any(w in INCLUSIVE for w in lemmas[max(0, i - WINDOW) : i + WINDOW + 2]):
+        if any(w in INCLUSIVE for w in near):
             continue
         if upper:
             score = 1.0
@@ -317,7 +341,7 @@ def _age_findings(text: str, tokens: list[Token]) -> list[Finding]:
             score = 0.6  # legal minimum ages (16, 18) are legitimate; higher ones need a justification
         else:
             continue
-        findings.append(_finding(text, tokens, max(0, i - 2), i + 1, "discrimination.age", AGE_LABEL, score))
+        findings.append(_finding(text, tokens, max(0, i - 2), i + 1, "discrimination.age", AGE_LABEL, score, i))
     for i, lem in enumerate(lemmas):
         if lem == "age" and any(w in {"maximum", "limite", "max"} for w in lemmas[i + 1 : i + 3]):
             findings.append(

@@ -63,3 +63,21 @@ def test_queue_lists_open_alerts_by_score(client):
     client.force_login(agent("view_alert"))
     html = client.get("/gestion/alertes/").content.decode()
     assert html.index("Offre forte") < html.index("Offre faible")
+
+
+def test_a_committed_offer_change_is_screened(django_capture_on_commit_callbacks):
+    from tests.catalogue.conftest import make_certification, make_offer, make_provider, permit
+
+    provider = make_provider()
+    cert = make_certification("RNCP35185")
+    permit(provider, cert)
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = make_offer(provider, cert, publish=False)
+    assert not Alert.objects.exists()  # the standard test offer is clean
+    from opencpf.catalogue import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_update(offer=offer, actor=None, training={"prerequisites": "Formation réservée aux hommes."})
+    alert = Alert.objects.get()
+    assert alert.rule == "discrimination.sex" and alert.subject_id == offer.pk
+    assert alert.reasons[0]["excerpt"] == "Formation réservée aux hommes."
