@@ -1,6 +1,6 @@
 """credit_year on N holders (PostgreSQL), compared with COPY of the same number of entries.
 
-    DATABASE_URL=postgres://... python -m bench.rights_credit --holders 1000000
+DATABASE_URL=postgres://... python -m bench.rights_credit --holders 1000000
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ def _child(args: argparse.Namespace) -> int:
     from opencpf.rights.selectors import ledger_verify
 
     migrate()
-    import os
-    if os.environ.get('BENCH_PROFILE'):
-        exec(open('/tmp/prof_patch.py').read(), {})
     n = args.holders
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -102,11 +99,13 @@ def _child(args: argparse.Namespace) -> int:
         cur.execute("CREATE SEQUENCE bench_entry_copy_seq OWNED BY bench_entry_copy.id")
         cur.execute("ALTER TABLE bench_entry_copy ALTER COLUMN id SET DEFAULT nextval('bench_entry_copy_seq')")
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        with cur.connection.cursor().copy(
+    with (
+        connection.cursor() as cur,
+        cur.connection.cursor().copy(
             "COPY bench_entry_copy (transaction_id, account_id, amount_cents) FROM STDIN"
-        ) as copy:
-            copy.write(data)
+        ) as copy,
+    ):
+        copy.write(data)
     copy_seconds = time.perf_counter() - t0
     print(f"COPY of {result.credited_accounts} entries: {copy_seconds:.2f} s", flush=True)
     print(f"ratio credit_year / COPY: {result.seconds / copy_seconds:.1f}", flush=True)

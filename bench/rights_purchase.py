@@ -142,8 +142,11 @@ def main(argv: list[str]) -> int:
             "bench.rights_purchase", url, ["--purchases", str(args.purchases), "--workers", str(args.workers)]
         )
     with scratch_database("pgbench") as url:
-        print(f"pgbench TPC-B, {args.workers} clients, {args.pgbench_seconds} s: "
-              f"{_pgbench(url, args.workers, args.pgbench_seconds)}", flush=True)
+        print(
+            f"pgbench TPC-B, {args.workers} clients, {args.pgbench_seconds} s: "
+            f"{_pgbench(url, args.workers, args.pgbench_seconds)}",
+            flush=True,
+        )
     return code
 
 

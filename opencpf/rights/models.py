@@ -175,6 +175,9 @@ class CreditYearRun(models.Model):
     chunks_posted = models.PositiveIntegerField(default=0)
     last_run_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"credit_year {self.year}"
+
 
 class Reservation(models.Model):
     """Money held for an order (dossier): which holder accounts gave what; captured or released once."""

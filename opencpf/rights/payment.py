@@ -16,7 +16,6 @@ from opencpf.core import clock
 from opencpf.core.params import MissingParameter
 from opencpf.rights.enums import AccountKind, FunderKind, ReservationStatus, TransactionKind
 from opencpf.rights.exceptions import (
-    InsufficientFunds,
     InvalidAmountForRights,
     ReservationClosed,
     ReservationConflict,
@@ -225,7 +224,9 @@ def _reserve(
                 if not _same(existing, quote):
                     raise ReservationConflict()
                 return existing
-            lines = [(Account(pk=x.account_id, kind=_CATEGORY_KIND[x.category]), -x.amount_cents) for x in quote.lines]
+            lines: list[Line] = [
+                (Account(pk=x.account_id, kind=_CATEGORY_KIND[x.category]), -x.amount_cents) for x in quote.lines
+            ]
             lines.append((PlatformRef(AccountKind.HOLDS), total))
             post(
                 key=f"reserve:{order_ref}",
