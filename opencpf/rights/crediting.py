@@ -161,8 +161,9 @@ def _post_chunk_one_statement(
     now = connection.ops.adapt_datetimefield_value(clock.now())
     sql = (
         f"WITH d AS MATERIALIZED ({_diff_select(year, p, lo, hi)}), "  # noqa: S608 - integers and constants only
-        "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at) "
-        "  SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM d) RETURNING id), "
+        "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, "
+        "  amount_cents) SELECT %s, %s, %s, %s, %s, %s, (SELECT COALESCE(SUM(amount), 0) FROM d WHERE amount > 0) "
+        "  WHERE EXISTS (SELECT 1 FROM d) RETURNING id), "
         "u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount FROM d "
         f"  WHERE rights_account.id = d.account_id AND rights_account.id BETWEEN {int(lo)} AND {int(hi)} "
         "  RETURNING rights_account.id AS account_id, d.amount AS amount), "
@@ -206,6 +207,7 @@ def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
             reference=f"{lo}-{hi}",
             label=f"Alimentation au titre de {year}",
             posted_at=clock.now(),
+            amount_cents=_scalar("SELECT COALESCE(SUM(amount), 0) FROM rights_credit_diff WHERE amount > 0") or 0,
         )
         _exec(
             "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
