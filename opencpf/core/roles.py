@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 def grant_permissions(apps: Any, grants: dict[str, list[str]]) -> None:
     """grants: {"support": ["support.view_ticket", ...]}; groups are created if missing."""
     from django.contrib.auth.management import create_permissions

@@ -94,6 +94,8 @@ def post(
         raise RuntimeError("post() must run inside transaction.atomic")
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("a ledger transaction must sum to zero")
+    if not any(amount for _, amount in lines):
+        raise ValueError("a ledger transaction moves some money")
     posted_at = clock.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     txn_params = [
@@ -104,6 +106,7 @@ def post(
         label[:200],
         conn.ops.adapt_datetimefield_value(posted_at),
         actor_id,
+        sum(amount for _, amount in lines if amount > 0),
     ]
     # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
     deltas: dict[int, int] = {}
@@ -128,13 +131,14 @@ def post(
         label=label[:200],
         posted_at=posted_at,
         actor_id=actor_id,
+        amount_cents=txn_params[-1],
     )
     return txn, True
 
 
 _INSERT_TXN = (
-    "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+    "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id, "
+    "amount_cents) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
 )
 
 
@@ -143,7 +147,7 @@ def _entry_selects(txn_ref: str, entries: list[Line]) -> tuple[list[str], list[A
     params: list[Any] = []
     for account, amount in entries:
         if isinstance(account, PlatformRef):
-            selects.append(f"SELECT {txn_ref}, a.id, %s FROM rights_account a WHERE a.kind = %s AND a.reference = %s")
+            selects.append(f"SELECT {txn_ref}, a.id, %s FROM rights_account a WHERE a.kind = %s AND a.reference = %s")  # noqa: S608 - integers and constants only, values are parameters
             params += [amount, account.kind, account.reference]
         else:
             selects.append(f"SELECT {txn_ref}, %s, %s")
@@ -186,7 +190,7 @@ def _post_one_statement(
     if deltas:
         values = ", ".join(["(%s::bigint, %s::bigint)"] * len(deltas))
         sql.append(
-            ", u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + v.delta "
+            ", u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + v.delta "  # noqa: S608 - integers and constants only, values are parameters
             f"FROM (VALUES {values}) AS v(id, delta) WHERE rights_account.id = v.id "
             "AND rights_account.balance_cents + v.delta >= 0 AND EXISTS (SELECT 1 FROM t) RETURNING rights_account.id)"
         )
@@ -206,7 +210,7 @@ def _post_one_statement(
         )
         params += entry_params
     sql.append(
-        " SELECT (SELECT id FROM t), "
+        " SELECT (SELECT id FROM t), "  # noqa: S608 - integers and constants only, values are parameters
         + ("(SELECT COUNT(*) FROM u)" if deltas else "0")
         + ", "
         + ("(SELECT COUNT(*) FROM e)" if entries else "0")

@@ -85,6 +85,13 @@ ROLE_RULES: dict[str, set[str]] = {
         {roles.CASE_MANAGER, roles.CONTROLLER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
     ),
     "backoffice:agents": {roles.ADMINISTRATOR},
+    **dict.fromkeys(
+        ("backoffice:rights_dif_list", "backoffice:rights_dif_detail", "backoffice:rights_dif_proof"),
+        {roles.SUPPORT, roles.CONTROLLER, roles.CASE_MANAGER, roles.ADMINISTRATOR},
+    ),
+    **dict.fromkeys(
+        ("backoffice:rights_dif_decide", "backoffice:rights_topup"), {roles.CASE_MANAGER, roles.ADMINISTRATOR}
+    ),
     "backoffice:agent_deactivate": {roles.ADMINISTRATOR},
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)

@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def agent(db):  # type: ignore[no-untyped-def]
-    return staff_user_create(email="agent@opencpf.example", password=None, kind=UserKind.AGENT)
+    from django.contrib.auth.models import Group
+
+    user = staff_user_create(email="agent@opencpf.example", password=None, kind=UserKind.AGENT)
+    user.groups.add(Group.objects.get(name="case_manager"))  # reviews DIF hours and enters top-ups
+    return user
 
 
 @pytest.fixture
@@ -122,3 +126,30 @@ def test_api_topup_with_key_idempotent_and_earmarked(client, holder, employer, f
     assert LedgerTransaction.objects.count() == n
     q = services.quote(nir_hash=holder.nir_hash, price_cents=50_000, certification_code="RS5001")
     assert q.earmarked_cents == 50_000 and q.copayment_exemption == "employer_topup"
+
+
+def test_statement_endpoint_query_count(client, holder, frozen_clock, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for i in range(5):
+        credit_rights(holder.nir_hash, 1_000, f"c{i}")
+    from opencpf.identity.tokens import api_token_issue
+
+    _, access, _ = api_token_issue(user=holder.user)
+    with django_assert_max_num_queries(7):  # token look-up included
+        assert client.get("/api/v1/rights/statement", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 200
+
+
+def test_support_agents_see_dif_claims_but_cannot_decide(client, holder, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+
+    client.force_login(holder.user)
+    proof = SimpleUploadedFile("attestation.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    client.post(reverse("holder:rights_dif"), {"hours": "40", "proof": proof})
+    claim = DifClaim.objects.get()
+    support = staff_user_create(email="support@opencpf.example", password=None, kind=UserKind.AGENT)
+    support.groups.add(Group.objects.get(name="support"))
+    client.force_login(support)
+    assert client.get(reverse("backoffice:rights_dif_detail", args=[claim.pk])).status_code == 200
+    response = client.post(reverse("backoffice:rights_dif_decide", args=[claim.pk]), {"decision": "accept"})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == "pending"

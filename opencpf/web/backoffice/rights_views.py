@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from opencpf.rights.models import DifClaim, Funder
 from opencpf.web.access import agent_required
 
 
-@agent_required()
+@agent_required("rights.view_difclaim")
 def dif_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -27,7 +27,7 @@ def dif_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@agent_required()
+@agent_required("rights.view_difclaim")
 def dif_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = DifClaim.objects.filter(pk=claim_id).first()
     if claim is None:
@@ -36,16 +36,20 @@ def dif_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     return render(request, "backoffice/rights/dif_detail.html", {"title": "Déclaration d'heures DIF", "claim": claim})
 
 
-@agent_required()
-def dif_proof(request: HttpRequest, claim_id: int) -> FileResponse:
+@agent_required("rights.view_difclaim")
+def dif_proof(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = DifClaim.objects.filter(pk=claim_id).first()
     if claim is None or not claim.proof:
         raise Http404
     audit_record(action="rights.dif.proof_download", request=request, obj=claim)
-    return FileResponse(claim.proof.open("rb"), as_attachment=True, filename=claim.proof.name.rsplit("/", 1)[-1])
+    with claim.proof.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="justificatif-dif-{claim.pk}"'
+    return response
 
 
-@agent_required()
+@agent_required("rights.change_difclaim")
 @require_POST
 def dif_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
     decision = request.POST.get("decision")
@@ -99,7 +103,7 @@ class TopupForm(forms.Form):
         return data
 
 
-@agent_required()
+@agent_required("rights.add_ledgertransaction")
 def topup_create(request: HttpRequest) -> HttpResponse:
     form = TopupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
