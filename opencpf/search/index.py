@@ -551,7 +551,6 @@ class SearchIndex:
             "dist": per_result("dist", np.float32), "date_band": per_result("date_band", np.uint8),
         }  # fmt: skip
         entry["anchors"] = self.anchor[entry["groups"]]
-        del parts
         counts = np.zeros(256, dtype=np.int64)
         if total:
             if bucket.min() == bucket.max():
