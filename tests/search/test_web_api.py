@@ -74,3 +74,16 @@ def test_api_search_rejects_invalid_parameters(client) -> None:  # type: ignore[
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == "validation_error"
+
+
+def test_search_page_with_dates_and_filters(client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    f.offer(title="Cuisine", sessions=[dt.date(2026, 4, 10)])
+    response = client.get(
+        "/recherche/",
+        {"q": "cuisine", "debut_min": "2026-04-01", "debut_max": "2026-04-30", "modalite": "in_person", "tri": "price"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'type="date"' in html and "1 résultat" in html
