@@ -131,7 +131,9 @@ def wipe() -> None:
 def generate(*, offers: int, sessions: int, seed: int = 20260302, today: dt.date | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     today = today or dt.date(2026, 3, 2)
-    now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    now: Any = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    if connection.vendor != "postgresql":  # the text form Django's SQLite backend writes and compares
+        now = connection.ops.adapt_datetimefield_value(now)
     started = time.perf_counter()
     n_trainings = max(1, offers // 2)
     n_providers = max(5, offers // 25)

@@ -1,7 +1,8 @@
 """Where is a place typed by a person: a postcode or a commune name -> coordinates.
 
-Until the catalogue ships a commune referential, the gazetteer is built from the offers themselves (mean
-coordinates per postcode and per commune name), with the department's mean as a fallback for a postcode.
+The catalogue's commune referential comes first; where it is not loaded (a fresh demo), the gazetteer is built
+from the offers themselves (mean coordinates per postcode and per commune name), with the department's mean as a
+fallback for a postcode.
 """
 
 from __future__ import annotations
@@ -58,35 +59,19 @@ class Gazetteer:
         return g
 
     def _add_referential(self, dept: dict[str, list[tuple[float, float]]]) -> None:
-        """Communes from the catalogue's referential when it has one (it takes precedence over offers)."""
-        for model in apps.get_app_config("catalogue").get_models():
-            if "commune" not in model.__name__.lower():
-                continue
-            names = {f.name for f in model._meta.get_fields()}
+        """Communes from the catalogue's referential (`import_communes`); they take precedence over offers."""
+        from opencpf.catalogue.models import Commune
 
-            def pick(*options: str, names: set[str] = names) -> str | None:
-                return next((o for o in options if o in names), None)
-
-            lat, lon = pick("latitude", "lat"), pick("longitude", "lon", "lng")
-            name = pick("name", "nom", "label", "title")
-            postcode = pick("postcode", "postcodes", "zip_codes", "postal_codes", "code_postal")
-            if not (lat and lon and name):
+        rows = Commune.objects.exclude(latitude__isnull=True).values_list("name", "latitude", "longitude", "postcodes")
+        for label, la, lo, codes in rows.iterator(chunk_size=10000):
+            if la is None or lo is None:
                 continue
-            cols = [c for c in (name, lat, lon, postcode) if c]
-            for row in (
-                model._default_manager.exclude(**{f"{lat}__isnull": True}).values_list(*cols).iterator(chunk_size=10000)
-            ):
-                label, la, lo = str(row[0]), float(row[1]), float(row[2])
-                codes = row[3] if postcode else []
-                if isinstance(codes, str):
-                    codes = re.findall(r"\d{5}", codes)
-                codes = [str(c) for c in (codes or [])]
-                place = Place(f"{label} ({codes[0]})" if codes else label, la, lo)
-                self.by_name[_key(label)] = place
-                for c in codes:
-                    self.by_postcode[c] = place
-                    dept.setdefault(c[:2], []).append((la, lo))
-            return
+            codes = [str(c) for c in (codes or [])]
+            place = Place(f"{label} ({codes[0]})" if codes else label, float(la), float(lo))
+            self.by_name[_key(label)] = place
+            for c in codes:
+                self.by_postcode[c] = place
+                dept.setdefault(c[:2], []).append((float(la), float(lo)))
 
     def resolve(self, text: str) -> Place | None:
         text = text.strip()

@@ -119,7 +119,12 @@ def refresh(rt: Runtime, *, sweep: bool) -> int:
         qs = Offer.objects.all()
         if rt.updated_watermark is not None:
             qs = qs.filter(updated_at__gt=rt.updated_watermark)
-        moved = list(qs.values_list("id", "updated_at"))
+        limit = int(_setting("SEARCH_DELTA_MAX", 50_000))
+        moved = list(qs.values_list("id", "updated_at")[: limit + 1])
+        if len(moved) > limit:  # a bulk change: rebuilding is cheaper than patching
+            logger.warning("search: %s+ offers changed since the last sweep, rebuilding the index", limit)
+            rt.rebuild_requested = True
+            return 0
         if moved:
             rt.updated_watermark = max(r[1] for r in moved)
             ids.update(r[0] for r in moved)

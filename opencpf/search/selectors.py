@@ -84,21 +84,12 @@ class SearchOutcome:
 
 
 def holder_balance_cents(user: Any) -> int | None:
-    """The logged-in holder's balance, when the rights domain offers it (None otherwise)."""
+    """The logged-in holder's spendable balance (rights, DIF, top-ups), for "within my balance"; None otherwise."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "holder":
         return None
-    try:
-        from opencpf.rights import selectors as rights_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    for name in ("holder_balance_cents", "balance_cents_for_holder", "account_balance_cents"):
-        fn = getattr(rights_selectors, name, None)
-        if callable(fn):
-            try:
-                return int(fn(holder=user.holder))
-            except Exception:  # the rights API is not settled yet: never break search for it
-                return None
-    return None
+    from opencpf.rights.selectors import balances
+
+    return balances(nir_hash=user.holder.nir_hash).total_cents
 
 
 def _facet_labels(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:

@@ -74,3 +74,46 @@ def test_api_search_rejects_invalid_parameters(client) -> None:  # type: ignore[
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == "validation_error"
+
+
+def test_search_page_with_dates_and_filters(client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    f.offer(title="Cuisine", sessions=[dt.date(2026, 4, 10)])
+    response = client.get(
+        "/recherche/",
+        {"q": "cuisine", "debut_min": "2026-04-01", "debut_max": "2026-04-30", "modalite": "in_person", "tri": "price"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'type="date"' in html and "1 résultat" in html
+
+
+def test_within_my_balance_uses_the_holders_ledger(client, holder) -> None:  # type: ignore[no-untyped-def]
+    from tests.rights.helpers import credit_rights
+
+    cheap = f.offer(title="Anglais professionnel", price_cents=90_000)
+    f.offer(title="Anglais intensif", price_cents=300_000)
+    credit_rights(holder.nir_hash, 100_000, "c1")
+    client.force_login(holder.user)
+    html = client.get("/recherche/", {"q": "anglais", "dans_mon_solde": "on"}).content.decode()
+    assert "Anglais professionnel" in html and "Anglais intensif" not in html
+    assert cheap.training.title in html
+
+
+def test_a_commune_from_the_referential_locates_a_search(client) -> None:  # type: ignore[no-untyped-def]
+    from opencpf.catalogue.models import Commune
+
+    # A commune with no offer of its own: only the referential knows where it is (Villeurbanne, next to Lyon).
+    Commune.objects.create(
+        insee_code="69266",
+        name="Villeurbanne",
+        department_code="69",
+        postcodes=["69100"],
+        latitude=45.7719,
+        longitude=4.8902,
+    )
+    f.offer(title="Comptabilité", place="lyon")
+    f.offer(title="Comptabilité", place="marseille")
+    html = client.get("/recherche/", {"q": "comptabilite", "lieu": "Villeurbanne"}).content.decode()
+    assert "1 résultat" in html
