@@ -40,8 +40,10 @@ quality: $(STAMP)
 	SEARCH_ORDER_SECRET=$${SEARCH_ORDER_SECRET:-ci-dummy-search-secret} ALLOWED_HOSTS=opencpf.example \
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.prod
 
+# SQLite benchmarks use their own database (var/bench/), never the demo's; DATABASE_URL selects PostgreSQL.
+bench: export OPENCPF_VAR_DIR = $(CURDIR)/var/bench
 bench: $(STAMP)
-	mkdir -p var
+	mkdir -p var/bench
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(PY) manage.py migrate --noinput -v0
 	$(PY) -m bench $(BENCH_ARGS)
 
