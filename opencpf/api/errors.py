@@ -45,6 +45,21 @@ def problem(request: HttpRequest | None, status: int, code: str, detail: str, **
     )
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+def service_unavailable(request: HttpRequest | None) -> HttpResponse:
+    """The database is down for a moment: nothing was written; the client may retry."""
+    response = problem(
+        request,
+        503,
+        "service_unavailable",
+        "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for err in errors:
@@ -104,12 +119,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
         if isinstance(exc, OperationalError | InterfaceError):
             logger.warning("Database unavailable while serving %s", request.path)
-            return problem(
-                request,
-                503,
-                "service_unavailable",
-                "Le service est momentanément indisponible. Réessayez dans quelques instants.",
-            )
+            return service_unavailable(request)
         if isinstance(exc, DatabaseError):
             logger.exception("Database error while serving %s", request.path)
         else:

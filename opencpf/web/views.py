@@ -23,6 +23,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    import sys
+
+    from opencpf.web.middleware import is_database_unavailable, unavailable_response
+
+    if is_database_unavailable(sys.exc_info()[1]):  # e.g. the session could not be saved
+        return unavailable_response(request)
     body = loader.render_to_string(
         "web/error.html",
         {
@@ -30,8 +36,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "heading": "Erreur inattendue",
             "message": "Désolé, le service rencontre un problème. Nous y travaillons. Réessayez dans quelques instants.",
         },
-        request,
-    )
+    )  # no request context: the failure may come from the database that the context processors need
     return HttpResponse(body, status=500)
 
 
