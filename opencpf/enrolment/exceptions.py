@@ -1,0 +1,71 @@
+"""Enrolment errors: stable codes, French messages."""
+
+from __future__ import annotations
+
+from opencpf.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
+
+
+class DossierNotFound(NotFound):
+    code = "dossier_not_found"
+    message = "Ce dossier est introuvable."
+
+
+class TransitionRefused(Conflict):
+    code = "transition_refused"
+    message = "Cette action n'est pas possible dans l'état actuel du dossier."
+
+
+class ActorNotAllowed(PermissionDenied):
+    code = "transition_forbidden"
+    message = "Vous n'avez pas le droit d'effectuer cette action sur ce dossier."
+
+
+class DeadlinePassed(Conflict):
+    code = "deadline_passed"
+    message = "Le délai pour cette action est dépassé."
+
+
+class TooEarly(Conflict):
+    code = "too_early"
+    message = "Cette action n'est pas encore possible."
+
+
+class OfferNotAvailable(DomainError):
+    code = "offer_not_available"
+    message = "Cette session n'est pas ouverte aux inscriptions."
+
+
+class TooManyOpenRequests(Conflict):
+    code = "too_many_open_requests"
+    message = "Vous avez déjà le nombre maximal de demandes en cours pour cette formation."
+
+
+class StartTooSoon(DomainError):
+    code = "start_too_soon"
+    message = "La date d'entrée en formation est trop proche."
+
+
+class InvalidProposal(DomainError):
+    code = "invalid_proposal"
+    message = "La proposition n'est pas valide."
+
+
+class StrongAuthenticationRequired(PermissionDenied):
+    code = "strong_authentication_required"
+    message = "Pour accepter une proposition, connectez-vous avec une identité forte (FranceConnect+)."
+
+
+class PurchaseNotAllowed(PermissionDenied):
+    code = "purchase_not_allowed"
+    message = "Les achats sont momentanément bloqués sur ce compte."
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    message = "Indiquez un motif."
+
+
+class MoneyServiceUnavailable(DomainError):
+    code = "money_service_unavailable"
+    message = "Le service des droits est indisponible : aucune somme n'a été engagée."
+    status = 503

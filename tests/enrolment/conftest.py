@@ -1,0 +1,89 @@
+"""Enrolment fixtures: a referenced provider with staff, a published offer and sessions, an agent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from opencpf.catalogue.models import Certification, Offer, Provider, ProviderStatus, Session, Training
+from opencpf.core import clock
+from opencpf.identity.models import ProviderMembership, UserKind
+from opencpf.identity.services import staff_user_create
+
+MONDAY = dt.datetime(2026, 3, 2, 10, 0)
+
+
+def make_provider(siret: str, name: str = "FormaPro") -> Provider:
+    return Provider.objects.create(
+        name=name, siret=siret, nda="11111111111", status=ProviderStatus.REFERENCED, email=f"contact@{siret}.fr"
+    )
+
+
+def make_session(provider: Provider, *, start: dt.date, prerequisites: bool = False, price: int = 150_000) -> Session:
+    cert, _ = Certification.objects.get_or_create(code="RS5000", defaults={"kind": "RS", "title": "Bureautique"})
+    n = Training.objects.count() + 1
+    training = Training.objects.create(
+        provider=provider,
+        certification=cert,
+        reference=f"F{n}",
+        title=f"Tableur niveau {n}",
+        has_prerequisites=prerequisites,
+    )
+    offer = Offer.objects.create(
+        training=training,
+        reference=f"A{n}",
+        hours_total=35,
+        price_incl_tax_cents=price,
+        price_excl_tax_cents=price * 100 // 120,
+        is_published=True,
+        city="Lyon",
+    )
+    return Session.objects.create(
+        offer=offer, reference=f"S{n}", start_date=start, end_date=start + dt.timedelta(days=5)
+    )
+
+
+@pytest.fixture
+def clock_monday():
+    clock.freeze(MONDAY)
+    yield clock
+    clock.unfreeze()
+
+
+@pytest.fixture
+def provider(db):
+    return make_provider("73282932000074")
+
+
+@pytest.fixture
+def staff(provider):
+    user = staff_user_create(email="of@example.org", password=None, kind=UserKind.PROVIDER)
+    ProviderMembership.objects.create(user=user, provider=provider)
+    return user
+
+
+@pytest.fixture
+def other_staff(db):
+    other = make_provider("35600000000048", "Autre OF")
+    user = staff_user_create(email="autre@example.org", password=None, kind=UserKind.PROVIDER)
+    ProviderMembership.objects.create(user=user, provider=other)
+    return user
+
+
+@pytest.fixture
+def agent(db):
+    user = staff_user_create(email="agent@example.org", password=None, kind=UserKind.AGENT)
+    user.user_permissions.add(Permission.objects.get(codename="cancel_dossier"))
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def agent_without_perm(db):
+    return staff_user_create(email="support@example.org", password=None, kind=UserKind.AGENT)
+
+
+@pytest.fixture
+def session(provider, clock_monday):
+    return make_session(provider, start=dt.date(2026, 4, 15))
