@@ -139,6 +139,20 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "opencpf.identity.axes.username_callable"
+AXES_LOCKOUT_CALLABLE = "opencpf.web.views.lockout"  # a NIR is stored hashed, never in clear
+
+# Strong authentication for money: "totp" (django-otp application) or "email" (one-time code by email).
+IDENTITY_SECOND_FACTOR = env("IDENTITY_SECOND_FACTOR", "totp")
+IDENTITY_STRONG_SESSION_SECONDS = int(env("IDENTITY_STRONG_SESSION_SECONDS", "3600"))
+OTP_TOTP_ISSUER = "Mon Compte Formation"
+# FranceConnect (OpenID Connect). Empty client id: the button is hidden.
+FRANCECONNECT = {
+    "client_id": env("FRANCECONNECT_CLIENT_ID"),
+    "client_secret": env("FRANCECONNECT_CLIENT_SECRET"),
+    "server_metadata_url": env("FRANCECONNECT_METADATA_URL"),
+    "acr_values": env("FRANCECONNECT_ACR_VALUES", "eidas2"),
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

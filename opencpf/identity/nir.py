@@ -100,3 +100,8 @@ class StoredNir:
 def protect(number: str) -> StoredNir:
     compact = validate(number)
     return StoredNir(hash=nir_hash(compact), encrypted=encrypt(compact), masked=mask(compact))
+
+
+def nir_hash_raw(value: str) -> str:
+    """Keyed hash of any string (an invalid NIR typed at login), so it can be counted without being stored."""
+    return hmac.new(settings.NIR_HASH_KEY.encode(), value.strip().encode(), hashlib.sha256).hexdigest()

@@ -44,3 +44,41 @@ def provider_required(view: View) -> View:
 
 def agent_required(perm: str | None = None) -> Callable[[View], View]:
     return _portal_required(UserKind.AGENT, "backoffice:login", perm)
+
+
+def strong_session_required(view: View) -> View:
+    """For pages that move money or change credentials: without a strong session, go to the verification page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.utils.http import urlencode
+
+        from opencpf.identity.exceptions import StrongAuthenticationRequired
+        from opencpf.identity.strong import is_strong_session
+
+        if request.user.is_authenticated and not is_strong_session(request):
+            messages.info(request, StrongAuthenticationRequired.message)
+            return redirect(f"{reverse('holder:step_up')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_for_holder_or_404(request: HttpRequest, queryset: Any, *, field: str = "holder", **lookup: Any) -> Any:
+    """Object-level check for holders: another holder's id gives 404, never 403 (nothing to learn)."""
+    from django.shortcuts import get_object_or_404
+
+    from opencpf.identity.selectors import scope_to_holder
+
+    return get_object_or_404(scope_to_holder(queryset, request.user, field=field), **lookup)
+
+
+def get_for_provider_or_404(request: HttpRequest, queryset: Any, *, field: str = "provider", **lookup: Any) -> Any:
+    """Object-level check for providers' staff: provider B's id gives 404 to provider A's staff."""
+    from django.shortcuts import get_object_or_404
+
+    from opencpf.identity.selectors import scope_to_provider
+
+    return get_object_or_404(scope_to_provider(queryset, request.user, field=field), **lookup)

@@ -23,6 +23,10 @@ class PortalLoginForm(AuthenticationForm):
 
 class HolderLoginForm(PortalLoginForm):
     portal_kind = UserKind.HOLDER
+    error_messages = {
+        "invalid_login": "Numéro de sécurité sociale ou mot de passe incorrect. Vérifiez votre saisie.",
+        "inactive": "Ce compte est désactivé.",
+    }
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

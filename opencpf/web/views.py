@@ -35,11 +35,28 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, status=500)
 
 
-def login_view(*, form_class: type, heading: str, base_template: str, intro: str = "", default_next: str) -> Any:
+def login_view(
+    *, form_class: type, heading: str, base_template: str, intro: str = "", default_next: str, extra: dict | None = None
+) -> Any:
     return auth_views.LoginView.as_view(
         template_name="web/login.html",
         authentication_form=form_class,
         redirect_authenticated_user=False,
         next_page=default_next,
-        extra_context={"heading": heading, "base_template": base_template, "intro": intro},
+        extra_context={"heading": heading, "base_template": base_template, "intro": intro, **(extra or {})},
     )
+
+
+def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes lockout answer (too many failed logins), in French."""
+    body = loader.render_to_string(
+        "web/error.html",
+        {
+            "status": 429,
+            "heading": "Trop de tentatives de connexion",
+            "message": "Par sécurité, la connexion est bloquée pendant une heure après plusieurs échecs. "
+            "Réessayez plus tard ou utilisez « Mot de passe oublié ».",
+        },
+        request,
+    )
+    return HttpResponse(body, status=429)

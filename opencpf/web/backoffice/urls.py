@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import core_views, views
+from opencpf.web.backoffice import core_views, identity_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -20,5 +20,6 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("titulaires/<int:holder_id>/", identity_views.holder_detail, name="holder_detail"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
 ]

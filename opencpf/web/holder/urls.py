@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import views
+from opencpf.web.holder import identity_views, views
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -18,6 +18,7 @@ urlpatterns = [
             base_template="holder/base.html",
             default_next="holder:dashboard",
             intro="Pour consulter vos droits et vos dossiers.",
+            extra={"holder_links": True},
         ),
         name="login",
     ),
@@ -25,5 +26,29 @@ urlpatterns = [
     path("mon-compte/", views.dashboard, name="dashboard"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
+    # identity
+    path("activer/", identity_views.activate, name="activate"),
+    path("confirmer-email/<str:token>/", identity_views.email_confirm, name="email_confirm"),
+    path("mot-de-passe-oublie/", identity_views.password_reset, name="password_reset"),
+    path(
+        "mot-de-passe-oublie/<uidb64>/<token>/",
+        identity_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("franceconnect/connexion/", identity_views.franceconnect_login, name="franceconnect_login"),
+    path("franceconnect/retour/", identity_views.franceconnect_callback, name="franceconnect_callback"),
+    path("mon-compte/securite/", identity_views.security, name="security"),
+    path("mon-compte/securite/verification/", identity_views.step_up, name="step_up"),
+    path("mon-compte/securite/application/", identity_views.totp_enrol, name="totp_enrol"),
+    path("mon-compte/securite/courriel/", identity_views.email_change, name="email_change"),
+    path(
+        "mon-compte/securite/courriel/confirmation/",
+        identity_views.email_confirmation_resend,
+        name="email_confirmation_resend",
+    ),
+    path("mon-compte/securite/telephone/", identity_views.phone_change, name="phone_change"),
+    path("mon-compte/securite/mot-de-passe/", identity_views.password_change, name="password_change"),
+    path("mon-compte/securite/sessions/<int:session_id>/fermer/", identity_views.session_revoke, name="session_revoke"),
+    path("mon-compte/donnees-personnelles/", identity_views.personal_data, name="personal_data"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

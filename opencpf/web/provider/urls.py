@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
-from opencpf.web.provider import views
+from opencpf.web.provider import identity_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -19,5 +19,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("membres/", identity_views.members, name="members"),
+    path("membres/<int:membership_id>/retirer/", identity_views.member_remove, name="member_remove"),
+    path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="provider:login"), name="logout"),
 ]
