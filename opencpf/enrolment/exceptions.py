@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from opencpf.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
+from opencpf.identity.exceptions import PurchaseBlocked as PurchaseNotAllowed
+from opencpf.identity.exceptions import StrongAuthenticationRequired
+
+__all__ = ["PurchaseNotAllowed", "StrongAuthenticationRequired"]
 
 
 class DossierNotFound(NotFound):
@@ -48,16 +52,6 @@ class StartTooSoon(DomainError):
 class InvalidProposal(DomainError):
     code = "invalid_proposal"
     message = "La proposition n'est pas valide."
-
-
-class StrongAuthenticationRequired(PermissionDenied):
-    code = "strong_authentication_required"
-    message = "Pour accepter une proposition, connectez-vous avec une identité forte (FranceConnect+)."
-
-
-class PurchaseNotAllowed(PermissionDenied):
-    code = "purchase_not_allowed"
-    message = "Les achats sont momentanément bloqués sur ce compte."
 
 
 class ReasonRequired(DomainError):

@@ -1,31 +1,36 @@
 """Every call from enrolment into other domains (rights, identity) goes through here.
 
-Money ports never pretend: until the rights services exist they raise MoneyServiceUnavailable,
-which rolls the whole transition back.
+Money ports call the rights services (`opencpf.rights.payment`: quote, reserve, capture, release, ledger
+posts); they never pretend: when those services are missing they raise MoneyServiceUnavailable, which
+rolls the whole transition back. The order reference in the ledger is the dossier number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
+from opencpf.core.money import percent_of
 from opencpf.enrolment.exceptions import MoneyServiceUnavailable
 from opencpf.enrolment.models import Dossier
+from opencpf.identity import strong
 from opencpf.identity.models import Holder
 
 
 @dataclass(frozen=True)
 class PriceSplit:
     price_cents: int
-    rights_cents: int
-    topups_cents: int
-    copayment_cents: int
-    rest_cents: int  # paid by the holder by card (co-payment included)
+    rights_cents: int  # rights and converted DIF hours
+    topups_cents: int  # top-ups, earmarked or not
+    copayment_cents: int  # the flat co-payment (paid by the holder)
+    rest_cents: int  # what the holder pays by card, co-payment included
 
     @property
-    def holder_pays_cents(self) -> int:
-        return self.rest_cents
+    def funded_cents(self) -> int:
+        return self.rights_cents + self.topups_cents
 
 
 @dataclass(frozen=True)
@@ -34,42 +39,96 @@ class Reservation:
     amount_cents: int
 
 
-def _rights() -> Any:
-    raise MoneyServiceUnavailable()
+def _module(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise MoneyServiceUnavailable() from exc
+
+
+def _payment() -> ModuleType:
+    module = _module("opencpf.rights.payment")
+    if not all(hasattr(module, f) for f in ("quote", "reserve", "capture", "release")):
+        raise MoneyServiceUnavailable()
+    return module
+
+
+def _certification_code(training: Any) -> str:
+    return str(training.certification.code) if getattr(training, "certification_id", None) else ""
+
+
+def _quote(holder: Holder, training: Any, price_cents: int) -> Any:
+    return _payment().quote(
+        nir_hash=holder.nir_hash, price_cents=price_cents, certification_code=_certification_code(training)
+    )
 
 
 def quote_for(*, holder: Holder, training: Any, price_cents: int, on: dt.date | None = None) -> PriceSplit:
-    _rights()
-    raise AssertionError  # pragma: no cover
+    """The price split (rights, top-ups, co-payment, rest) the holder would get now."""
+    q = _quote(holder, training, price_cents)
+    return PriceSplit(
+        price_cents=price_cents,
+        rights_cents=q.rights_cents,
+        topups_cents=q.earmarked_cents + q.plain_cents,
+        copayment_cents=q.copayment_cents,
+        rest_cents=q.holder_rest_cents + q.copayment_cents,
+    )
 
 
 def reserve_for(dossier: Dossier) -> Reservation:
-    _rights()
-    raise AssertionError  # pragma: no cover
+    """Hold the funded part of the price on the holder's accounts (idempotent on the dossier number)."""
+    q = _quote(dossier.holder, dossier.training, dossier.price_cents)
+    reservation = _payment().reserve(order_ref=dossier.number, quote=q, provider_ref=dossier.provider.siret)
+    return Reservation(ref=reservation.order_ref, amount_cents=int(reservation.held_cents))
 
 
 def capture_for(dossier: Dossier) -> int:
-    _rights()
-    raise AssertionError  # pragma: no cover
+    """Debit the whole reservation to the provider at entry into training; returns the amount debited."""
+    reservation = _payment().capture(order_ref=dossier.number, provider_ref=dossier.provider.siret)
+    return int(reservation.captured_cents)
 
 
 def release_for(dossier: Dossier) -> int:
-    _rights()
-    raise AssertionError  # pragma: no cover
+    """Give everything held back to the holder's accounts; returns the amount released."""
+    reservation = _payment().release(order_ref=dossier.number)
+    return int(reservation.held_cents)
 
 
 def forfeit_for(dossier: Dossier, compensation_bp: int) -> tuple[int, int]:
-    """The holder loses the reservation; returns (forfeited, compensation owed to the provider)."""
-    _rights()
-    raise AssertionError  # pragma: no cover
+    """Late cancellation: the holder loses the whole reservation; the provider is owed `compensation_bp` of the price.
+
+    The reservation is captured (debited from the holder), then one balanced correction moves what the
+    provider is not owed back to the operator's funding (or tops the compensation up from it when the
+    reservation is smaller than the compensation). Returns (forfeited, compensation).
+    """
+    payment = _payment()
+    ledger = _module("opencpf.rights.ledger")
+    enums = _module("opencpf.rights.enums")
+    siret = dossier.provider.siret
+    reservation = payment.capture(order_ref=dossier.number, provider_ref=siret)
+    forfeited = int(reservation.captured_cents)
+    compensation = percent_of(dossier.price_cents, compensation_bp)
+    delta = compensation - forfeited
+    if delta:
+        ledger.post(
+            key=f"forfeit:{dossier.number}",
+            kind=enums.TransactionKind.CAPTURE,
+            lines=[
+                (ledger.platform_account(enums.AccountKind.PROVIDER_PAYABLE, siret), delta),
+                (ledger.platform_account(enums.AccountKind.OPERATOR_FUNDING), -delta),
+            ],
+            reference=dossier.number,
+            label=f"Annulation tardive, dossier {dossier.number} : dédommagement de l'organisme",
+        )
+    return forfeited, compensation
 
 
 def is_strong_session(request: Any) -> bool:
-    """Strong authentication of the current request (placeholder: an OTP-verified session)."""
-    user = getattr(request, "user", None)
-    verified = getattr(user, "is_verified", None)
-    return bool(callable(verified) and verified())
+    """Strong authentication of the current request or API token (identity's rule)."""
+    return bool(strong.is_strong_session(request))
 
 
-def holder_can_purchase(holder: Holder) -> bool:
-    return bool(holder.user.is_active)
+def holder_can_purchase(holder: Holder) -> tuple[bool, str]:
+    """Whether the account may buy now (email confirmed, no recent credential change), with a French reason."""
+    ok, reason = strong.holder_can_purchase(holder)
+    return bool(ok), str(reason)

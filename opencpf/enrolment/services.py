@@ -316,8 +316,9 @@ def dossier_accept(*, dossier_id: int, actor: Any, strong_session: bool) -> Doss
     def mutate(d: Dossier, on: dt.date) -> list[str]:
         if not strong_session:
             raise StrongAuthenticationRequired()
-        if not ports.holder_can_purchase(d.holder):
-            raise PurchaseNotAllowed()
+        allowed, why = ports.holder_can_purchase(d.holder)
+        if not allowed:
+            raise PurchaseNotAllowed(why or None)
         _within_deadline(d, on)
         if d.start_date <= on:
             raise DeadlinePassed("La session a déjà commencé.")
