@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import core_views, identity_views, views
+from opencpf.web.backoffice import core_views, enrolment_views, identity_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -22,4 +22,7 @@ urlpatterns = [
     ),
     path("titulaires/<int:holder_id>/", identity_views.holder_detail, name="holder_detail"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
+    path("dossiers/signales/", enrolment_views.flagged, name="dossiers_flagged"),
+    path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
 ]
