@@ -57,9 +57,3 @@ class InvalidProposal(DomainError):
 class ReasonRequired(DomainError):
     code = "reason_required"
     message = "Indiquez un motif."
-
-
-class MoneyServiceUnavailable(DomainError):
-    code = "money_service_unavailable"
-    message = "Le service des droits est indisponible : aucune somme n'a été engagée."
-    status = 503

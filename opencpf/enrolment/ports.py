@@ -1,23 +1,23 @@
 """Every call from enrolment into other domains (rights, identity) goes through here.
 
-Money ports call the rights services (`opencpf.rights.payment`: quote, reserve, capture, release, ledger
-posts); they never pretend: when those services are missing they raise MoneyServiceUnavailable, which
-rolls the whole transition back. The order reference in the ledger is the dossier number.
+Money ports call the rights services (quote, reserve, capture, release; one ledger post for the late-cancellation
+compensation), inside the transition's transaction: a refused transition moves no money.
+The order reference in the ledger is the dossier number; the provider reference is its SIRET.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from opencpf.core.money import percent_of
-from opencpf.enrolment.exceptions import MoneyServiceUnavailable
 from opencpf.enrolment.models import Dossier
 from opencpf.identity import strong
 from opencpf.identity.models import Holder
+from opencpf.rights import services as rights
+from opencpf.rights.enums import AccountKind, TransactionKind
+from opencpf.rights.ledger import platform_account, post
 
 
 @dataclass(frozen=True)
@@ -39,26 +39,12 @@ class Reservation:
     amount_cents: int
 
 
-def _module(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(name)
-    except ImportError as exc:
-        raise MoneyServiceUnavailable() from exc
-
-
-def _payment() -> ModuleType:
-    module = _module("opencpf.rights.payment")
-    if not all(hasattr(module, f) for f in ("quote", "reserve", "capture", "release")):
-        raise MoneyServiceUnavailable()
-    return module
-
-
 def _certification_code(training: Any) -> str:
     return str(training.certification.code) if getattr(training, "certification_id", None) else ""
 
 
 def _quote(holder: Holder, training: Any, price_cents: int) -> Any:
-    return _payment().quote(
+    return rights.quote(
         nir_hash=holder.nir_hash, price_cents=price_cents, certification_code=_certification_code(training)
     )
 
@@ -78,19 +64,19 @@ def quote_for(*, holder: Holder, training: Any, price_cents: int, on: dt.date | 
 def reserve_for(dossier: Dossier) -> Reservation:
     """Hold the funded part of the price on the holder's accounts (idempotent on the dossier number)."""
     q = _quote(dossier.holder, dossier.training, dossier.price_cents)
-    reservation = _payment().reserve(order_ref=dossier.number, quote=q, provider_ref=dossier.provider.siret)
+    reservation = rights.reserve(order_ref=dossier.number, quote=q, provider_ref=dossier.provider.siret)
     return Reservation(ref=reservation.order_ref, amount_cents=int(reservation.held_cents))
 
 
 def capture_for(dossier: Dossier) -> int:
     """Debit the whole reservation to the provider at entry into training; returns the amount debited."""
-    reservation = _payment().capture(order_ref=dossier.number, provider_ref=dossier.provider.siret)
+    reservation = rights.capture(order_ref=dossier.number, provider_ref=dossier.provider.siret)
     return int(reservation.captured_cents)
 
 
 def release_for(dossier: Dossier) -> int:
     """Give everything held back to the holder's accounts; returns the amount released."""
-    reservation = _payment().release(order_ref=dossier.number)
+    reservation = rights.release(order_ref=dossier.number)
     return int(reservation.held_cents)
 
 
@@ -101,21 +87,18 @@ def forfeit_for(dossier: Dossier, compensation_bp: int) -> tuple[int, int]:
     provider is not owed back to the operator's funding (or tops the compensation up from it when the
     reservation is smaller than the compensation). Returns (forfeited, compensation).
     """
-    payment = _payment()
-    ledger = _module("opencpf.rights.ledger")
-    enums = _module("opencpf.rights.enums")
     siret = dossier.provider.siret
-    reservation = payment.capture(order_ref=dossier.number, provider_ref=siret)
+    reservation = rights.capture(order_ref=dossier.number, provider_ref=siret)
     forfeited = int(reservation.captured_cents)
     compensation = percent_of(dossier.price_cents, compensation_bp)
     delta = compensation - forfeited
     if delta:
-        ledger.post(
+        post(
             key=f"forfeit:{dossier.number}",
-            kind=enums.TransactionKind.CAPTURE,
+            kind=TransactionKind.CAPTURE,
             lines=[
-                (ledger.platform_account(enums.AccountKind.PROVIDER_PAYABLE, siret), delta),
-                (ledger.platform_account(enums.AccountKind.OPERATOR_FUNDING), -delta),
+                (platform_account(AccountKind.PROVIDER_PAYABLE, siret), delta),
+                (platform_account(AccountKind.OPERATOR_FUNDING, "forfeited_rights"), -delta),
             ],
             reference=dossier.number,
             label=f"Annulation tardive, dossier {dossier.number} : dédommagement de l'organisme",

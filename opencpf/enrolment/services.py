@@ -417,7 +417,11 @@ def dossier_declare_entry(*, dossier_id: int, actor: Any) -> Dossier:
     def mutate(d: Dossier, on: dt.date) -> list[str]:
         if on < d.start_date:
             raise TooEarly(f"L'entrée ne peut être déclarée qu'à partir du {d.start_date:%d/%m/%Y}.")
-        _within_deadline(d, on)
+        last_day = deadlines.entry_declaration_deadline(d.start_date)
+        if on > last_day:
+            raise DeadlinePassed(
+                f"L'entrée devait être déclarée au plus tard le {last_day:%d/%m/%Y} : le dossier est signalé aux gestionnaires."
+            )
         d.captured_cents = ports.capture_for(d)
         d.entered_at = clock.now()
         d.deadline_kind = DeadlineKind.NONE

@@ -87,3 +87,44 @@ def agent_without_perm(db):
 @pytest.fixture
 def session(provider, clock_monday):
     return make_session(provider, start=dt.date(2026, 4, 15))
+
+
+def credit(holder, amount_cents: int, key: str = "credit-1") -> None:  # type: ignore[no-untyped-def]
+    """Rights for a holder, posted through the rights ledger as a yearly credit would."""
+    from django.db import transaction
+
+    from opencpf.rights.enums import AccountKind, TransactionKind
+    from opencpf.rights.ledger import holder_account, platform_account, post
+
+    with transaction.atomic():
+        account = holder_account(AccountKind.RIGHTS, holder.nir_hash)
+        post(
+            key=key,
+            kind=TransactionKind.CREDIT_YEAR,
+            lines=[(platform_account(AccountKind.OPERATOR_FUNDING, "tests"), -amount_cents), (account, amount_cents)],
+            label="Crédit de test",
+        )
+
+
+def account_total(kind: str, reference: str = "") -> int:
+    from django.db.models import Sum
+
+    from opencpf.rights.models import Entry
+
+    total = Entry.objects.filter(account__kind=kind, account__reference=reference).aggregate(s=Sum("amount_cents"))["s"]
+    return int(total or 0)
+
+
+def rights_balance(holder) -> int:  # type: ignore[no-untyped-def]
+    from opencpf.rights.selectors import balances
+
+    return balances(nir_hash=holder.nir_hash).total_cents
+
+
+@pytest.fixture
+def buyer(holder):
+    """The `holder` fixture with a confirmed email (purchases allowed) and 1 000 € of rights."""
+    holder.user.email_confirmed_at = clock.now()
+    holder.user.save(update_fields=["email_confirmed_at"])
+    credit(holder, 100_000)
+    return holder
