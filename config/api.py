@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from opencpf.api.errors import install_error_handlers
 from opencpf.api.routers import core as core_router
+from opencpf.api.routers import enrolment as enrolment_router
 from opencpf.api.routers import identity as identity_router
 
 api = NinjaAPI(
@@ -21,3 +22,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router.router, tags=["Plateforme"])
 api.add_router("/", identity_router.router, tags=["Identité"])
+api.add_router("/", enrolment_router.router, tags=["Inscriptions"])

@@ -128,3 +128,13 @@ def buyer(holder):
     holder.user.save(update_fields=["email_confirmed_at"])
     credit(holder, 100_000)
     return holder
+
+
+def make_strong(client) -> None:  # type: ignore[no-untyped-def]
+    """Mark the test client's session as strongly authenticated (as identity's step-up does)."""
+    from opencpf.identity.strong import SESSION_KEY
+
+    session = client.session
+    until = clock.now() + dt.timedelta(hours=1)
+    session[SESSION_KEY] = {"method": "totp", "until": until.isoformat()}
+    session.save()
