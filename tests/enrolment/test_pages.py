@@ -95,7 +95,9 @@ def test_provider_proposes_refuses_and_declares_entry_through_pages(buyer, staff
         f"/organisme/dossiers/{dossier.number}/proposer/",
         {"session": session.pk, "start_date": "10/03/2026", "end_date": "12/03/2026", "price": "1 500,00"},
     )
-    assert too_soon.status_code == 400 and "au plus tôt le 17/03/2026" in too_soon.content.decode().replace("&#x27;", "'")
+    assert too_soon.status_code == 400 and "au plus tôt le 17/03/2026" in too_soon.content.decode().replace(
+        "&#x27;", "'"
+    )
     assert Dossier.objects.get(pk=dossier.pk).state == DossierState.NOT_PROCESSED
     ok = c.post(
         f"/organisme/dossiers/{dossier.number}/proposer/",
