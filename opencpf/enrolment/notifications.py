@@ -5,6 +5,7 @@ Every text is French, carries the dossier number and says what the recipient mus
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ class Note:
     body: str
 
 
-def _d(day: object) -> str:
+def _d(day: dt.date | None) -> str:
     return date_format(day, "j F Y") if day else "—"
 
 

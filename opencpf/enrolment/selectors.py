@@ -49,7 +49,7 @@ def dossier_for(user: Any, *, number: str | None = None, pk: int | None = None) 
         qs = Dossier.objects.select_related(*_RELATED)
     else:
         raise DossierNotFound()
-    found = qs.filter(number=number).first() if number is not None else qs.filter(pk=pk).first()
+    found = qs.filter(number=number).first() if number is not None else qs.filter(pk=pk or 0).first()
     if found is None:
         raise DossierNotFound()
     return found

@@ -436,12 +436,12 @@ def dossier_declare_entry(*, dossier_id: int, actor: Any) -> Dossier:
 
 # --- deadlines ------------------------------------------------------------------------------------
 
-_ON_LAPSE = {
+_ON_LAPSE: dict[tuple[str, str], str] = {
     (DeadlineKind.PROVIDER_ANSWER, DossierState.NOT_PROCESSED): Event.EXPIRE_ANSWER,
     (DeadlineKind.HOLDER_ACCEPTANCE, DossierState.VALIDATED): Event.EXPIRE_ACCEPTANCE,
     (DeadlineKind.ENTRY_DECLARATION, DossierState.ACCEPTED): Event.FLAG_MISSING_ENTRY,
 }
-_LAPSE_REASONS = {
+_LAPSE_REASONS: dict[str, str] = {
     Event.EXPIRE_ANSWER: "Pas de réponse de l'organisme dans le délai.",
     Event.EXPIRE_ACCEPTANCE: "Proposition non acceptée dans le délai.",
     Event.FLAG_MISSING_ENTRY: "Entrée en formation non déclarée dans le délai.",
@@ -454,7 +454,7 @@ def dossier_apply_deadline(*, dossier_id: int, on: dt.date) -> str | None:
         dossier = _locked(dossier_id)
         if dossier.deadline_on is None or dossier.deadline_on >= on:
             return None
-        event = _ON_LAPSE.get((dossier.deadline_kind, dossier.state))  # type: ignore[call-overload]
+        event = _ON_LAPSE.get((dossier.deadline_kind, dossier.state))
         if event is None:
             return None
         reason = _LAPSE_REASONS[event]

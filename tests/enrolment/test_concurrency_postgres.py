@@ -56,9 +56,10 @@ def test_accept_racing_the_deadline_job_has_exactly_one_outcome(buyer, staff, se
         services.dossier_propose(dossier_id=dossier.pk, actor=staff)
         balance_before = rights_balance(buyer)
         clock.freeze(dt.datetime(2026, 3, 6, 23, 59))  # last minute of the acceptance deadline day
+        pk = dossier.pk
         accept, expire = race(
-            lambda: services.dossier_accept(dossier_id=dossier.pk, actor=buyer.user, strong_session=True),
-            lambda: services.dossier_apply_deadline(dossier_id=dossier.pk, on=dt.date(2026, 3, 7)),
+            lambda: services.dossier_accept(dossier_id=pk, actor=buyer.user, strong_session=True),  # noqa: B023
+            lambda: services.dossier_apply_deadline(dossier_id=pk, on=dt.date(2026, 3, 7)),  # noqa: B023
         )
         dossier.refresh_from_db()
         accepted = not isinstance(accept, Exception)

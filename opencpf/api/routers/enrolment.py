@@ -220,11 +220,12 @@ def dossier_decline(request: HttpRequest, number: str, payload: ReasonIn) -> Any
 def dossier_cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     dossier = _get(request, number)
     kind = request.user.kind  # type: ignore[union-attr]
-    service = {
+    cancels: dict[str, Any] = {
         UserKind.HOLDER: services.dossier_holder_cancel,
         UserKind.PROVIDER: services.dossier_provider_cancel,
         UserKind.AGENT: services.dossier_agent_cancel,
-    }[kind]
+    }
+    service = cancels[kind]
     return _detail(request, service(dossier_id=dossier.pk, actor=request.user, reason=payload.reason))
 
 

@@ -73,7 +73,7 @@ def _csv(dossiers: Any) -> StreamingHttpResponse:
 
 
 @provider_required
-def dossier_list(request: HttpRequest) -> HttpResponse:
+def dossier_list(request: HttpRequest) -> Any:
     form = ProviderFilterForm(request.GET or None)
     dossiers = selectors.dossiers_for_provider_user(request.user, **(form.filters() if request.GET else {}))
     if request.GET.get("format") == "csv":
