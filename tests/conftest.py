@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from opencpf.core import clock
+from tests.identity.nir_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: F401 (clear-NIR log guard)
 
 DEMO_PASSWORD = "MotDePasse-Demo-2026"
 

@@ -20,5 +20,5 @@ class IdentityConfig(AppConfig):
             if key:
                 UserSession.objects.filter(session_key=key).delete()
 
-        user_logged_in.connect(_logged_in, dispatch_uid="identity_session_register")
-        user_logged_out.connect(_logged_out, dispatch_uid="identity_session_forget")
+        user_logged_in.connect(_logged_in, dispatch_uid="identity_session_register", weak=False)
+        user_logged_out.connect(_logged_out, dispatch_uid="identity_session_forget", weak=False)

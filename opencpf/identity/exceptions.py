@@ -80,7 +80,9 @@ class AgentPermissionDenied(PermissionDenied):
 
 class FranceConnectError(DomainError):
     code = "franceconnect_error"
-    message = "La connexion avec FranceConnect a échoué. Réessayez ou connectez-vous avec votre numéro de sécurité sociale."
+    message = (
+        "La connexion avec FranceConnect a échoué. Réessayez ou connectez-vous avec votre numéro de sécurité sociale."
+    )
 
 
 class FranceConnectMismatch(DomainError):

@@ -8,6 +8,7 @@ This module then reads `acr` (eIDAS level) and matches the identity claims to th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import unicodedata
 from typing import Any
 
@@ -22,6 +23,7 @@ from opencpf.identity import strong
 from opencpf.identity.exceptions import FranceConnectError, FranceConnectMismatch, FranceConnectNoAccount
 from opencpf.identity.models import Holder, UserKind
 
+logger = logging.getLogger(__name__)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 DEFAULTS: dict[str, Any] = {
     "client_id": "",
@@ -124,11 +126,14 @@ def complete(request: Any) -> Holder:
         id_claims = token.get("userinfo")
         if not id_claims:
             raise FranceConnectError()
-        claims = dict(fc.userinfo(token=token))
+        # FranceConnect's access tokens live 60 s: authlib's 60 s leeway would call them expired already.
+        claims = dict(fc.userinfo(token={"access_token": token["access_token"], "token_type": "Bearer"}))
     except (OAuthError, OSError, ValueError, KeyError) as exc:
+        logger.warning("FranceConnect callback refused: %s %s", exc.__class__.__name__, exc)
         raise FranceConnectError() from exc
     except Exception as exc:  # joserfc signature or claim errors
         if exc.__class__.__module__.startswith(("joserfc", "authlib")):
+            logger.warning("FranceConnect ID token refused: %s", exc.__class__.__name__)
             raise FranceConnectError() from exc
         raise
     sub = str(id_claims.get("sub") or "")

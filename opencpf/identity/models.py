@@ -89,6 +89,9 @@ class UserSession(models.Model):
         verbose_name = "session"
         verbose_name_plural = "sessions"
 
+    def __str__(self) -> str:
+        return f"session de {self.user_id} ({self.created_at:%d/%m/%Y %H:%M})"
+
 
 class ApiToken(models.Model):
     """A mobile-app token pair: short-lived access token and a longer refresh token, both stored hashed."""
@@ -107,6 +110,9 @@ class ApiToken(models.Model):
         verbose_name = "jeton d'API"
         verbose_name_plural = "jetons d'API"
 
+    def __str__(self) -> str:
+        return f"jeton {self.pk} de {self.user_id}"
+
 
 class ProviderApiKey(models.Model):
     """A key for a provider's software. Only its hash is stored; the key is shown once."""
@@ -122,3 +128,6 @@ class ProviderApiKey(models.Model):
     class Meta:
         verbose_name = "clé d'API d'organisme"
         verbose_name_plural = "clés d'API d'organismes"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

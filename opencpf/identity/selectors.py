@@ -33,7 +33,15 @@ def membership_for(user: Any, provider_id: int) -> ProviderMembership | None:
 def holder_for_user(user: Any) -> Holder | None:
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != UserKind.HOLDER:
         return None
-    return Holder.objects.filter(user=user).first()
+    return Holder.objects.select_related("user").filter(user=user).first()
+
+
+def holder_of(user: Any) -> Holder:
+    """The signed-in holder's record (views behind holder access checks)."""
+    holder = holder_for_user(user)
+    if holder is None:
+        raise Holder.DoesNotExist("not a holder")
+    return holder
 
 
 def scope_to_provider(queryset: QuerySet, user: Any, *, field: str = "provider") -> QuerySet:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
@@ -21,7 +22,7 @@ from opencpf.core.audit import audit_record
 from opencpf.core.exceptions import PermissionDenied
 from opencpf.identity import nir as nir_lib
 from opencpf.identity import ratelimit
-from opencpf.identity.exceptions import (  # noqa: F401 (HolderAlreadyExists re-exported)
+from opencpf.identity.exceptions import (
     AgentPermissionDenied,
     AuditReasonRequired,
     HolderAlreadyExists,
@@ -143,6 +144,7 @@ def holder_activate(
     compact = nir_lib.validate(nir, birth_date=birth_date, sex=sex)
     existing = Holder.objects.select_related("user").filter(nir_hash=nir_lib.nir_hash(compact)).first()
     if existing is not None:
+        make_password(password)  # same hashing cost as a creation: the answer's timing tells nothing either
         _send_after_commit(
             "Tentative d'activation de votre compte",
             "Bonjour,\n\nQuelqu'un a essayé d'activer un compte formation avec votre numéro de sécurité sociale. "
@@ -168,6 +170,15 @@ def holder_activate(
     audit_record(action="identity.activation", actor=holder.user, obj=holder, ip=ip or None)
     email_confirmation_send(user=holder.user, confirm_url=confirm_url)
     return holder
+
+
+@transaction.atomic
+def user_email_mark_confirmed(*, user: User) -> User:
+    """For accounts whose address is known good (demo data, an import from a trusted source)."""
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = clock.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
 
 
 @transaction.atomic
@@ -397,4 +408,3 @@ def holder_read_audited(*, agent: User, holder: Holder, reason: str, request: An
     from opencpf.identity.selectors import holder_personal_data
 
     return holder_personal_data(holder)
-

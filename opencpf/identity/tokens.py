@@ -53,22 +53,24 @@ def api_token_issue(*, user: User, label: str = "", request: Any = None) -> tupl
     return token, access, refresh
 
 
-@transaction.atomic
 def api_token_refresh(*, refresh_token: str, request: Any = None) -> tuple[ApiToken, str, str]:
     """Rotate a token pair. Replaying a refresh token already used revokes every token of its user."""
-    old = ApiToken.objects.select_for_update().select_related("user").filter(refresh_hash=_hash(refresh_token)).first()
-    now = clock.now()
-    if old is None:
-        raise InvalidToken()
-    if old.revoked_at is not None:
-        ApiToken.objects.filter(user=old.user, revoked_at__isnull=True).update(revoked_at=now)
-        audit_record(action="identity.api_token.replay", actor=old.user, obj=old, request=request)
-        raise InvalidToken()
-    if old.refresh_expires_at <= now or not old.user.is_active:
-        raise InvalidToken()
-    old.revoked_at = now
-    old.save(update_fields=["revoked_at"])
-    return _issue(old.user, old.label)
+    with transaction.atomic():
+        old = (
+            ApiToken.objects.select_for_update()
+            .select_related("user")
+            .filter(refresh_hash=_hash(refresh_token))
+            .first()
+        )
+        now = clock.now()
+        if old is not None and old.revoked_at is not None:
+            ApiToken.objects.filter(user=old.user, revoked_at__isnull=True).update(revoked_at=now)
+            audit_record(action="identity.api_token.replay", actor=old.user, obj=old, request=request)
+        elif old is not None and old.refresh_expires_at > now and old.user.is_active:
+            old.revoked_at = now
+            old.save(update_fields=["revoked_at"])
+            return _issue(old.user, old.label)
+    raise InvalidToken()  # after the block: a replay's revocation is committed
 
 
 @transaction.atomic

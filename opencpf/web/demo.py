@@ -13,7 +13,7 @@ from django.db import transaction
 
 from opencpf.catalogue.models import Provider, ProviderStatus
 from opencpf.identity.models import Holder, ProviderMembership, ProviderRole, User, UserKind
-from opencpf.identity.services import holder_create, staff_user_create
+from opencpf.identity.services import holder_create, staff_user_create, user_email_mark_confirmed
 
 DEMO_PASSWORD = "Demo-opencpf-2026"  # noqa: S105 (public demo accounts only)
 
@@ -51,7 +51,7 @@ def load() -> list[tuple[str, str, str]]:
     logins: list[tuple[str, str, str]] = []
     if not already_loaded():
         for h in DEMO_HOLDERS:
-            holder_create(
+            demo_holder = holder_create(
                 nir=h.nir,
                 birth_name=h.birth_name,
                 first_names=h.first_names,
@@ -60,6 +60,7 @@ def load() -> list[tuple[str, str, str]]:
                 email=h.email,
                 password=DEMO_PASSWORD,
             )
+            user_email_mark_confirmed(user=demo_holder.user)
         email, first, last = DEMO_PROVIDER_STAFF
         staff = staff_user_create(
             email=email, password=DEMO_PASSWORD, kind=UserKind.PROVIDER, first_name=first, last_name=last

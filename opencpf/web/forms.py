@@ -31,7 +31,9 @@ class HolderLoginForm(PortalLoginForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Numéro de sécurité sociale"
-        self.fields["username"].help_text = "15 caractères, par exemple 1 85 05 78 006 084 91"
+        self.fields[
+            "username"
+        ].help_text = "15 caractères : 13 chiffres (2A ou 2B pour la Corse) et une clé de 2 chiffres"
         self.fields["password"].label = "Mot de passe"
 
 

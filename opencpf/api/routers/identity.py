@@ -13,8 +13,7 @@ from opencpf.api.auth import holder_auth, provider_key_auth
 from opencpf.core.audit import client_ip
 from opencpf.identity import ratelimit, strong
 from opencpf.identity.exceptions import InvalidToken
-from opencpf.identity.models import Holder
-from opencpf.identity.selectors import holder_personal_data
+from opencpf.identity.selectors import holder_of, holder_personal_data
 from opencpf.identity.tokens import api_token_issue, api_token_refresh, api_token_revoke
 
 router = Router()
@@ -33,7 +32,7 @@ class RefreshIn(Schema):
 class TokenOut(Schema):
     access_token: str
     refresh_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name, not a secret)
     expires_in: int
     refresh_expires_in: int
 
@@ -110,7 +109,7 @@ def step_up(request: HttpRequest, payload: CodeIn) -> Any:
 
 @router.get("/me", response=MeOut, auth=holder_auth, summary="Mon compte")
 def me(request: HttpRequest) -> Any:
-    holder = Holder.objects.select_related("user").get(user=request.user)
+    holder = holder_of(request.user)
     ok, reason = strong.holder_can_purchase(holder)
     return {
         "nir_masque": holder.nir_masked,
@@ -127,12 +126,14 @@ def me(request: HttpRequest) -> Any:
 
 @router.get("/me/donnees-personnelles", auth=holder_auth, summary="Toutes mes données personnelles (RGPD)")
 def personal_data(request: HttpRequest) -> Any:
-    return holder_personal_data(Holder.objects.select_related("user").get(user=request.user))
+    return holder_personal_data(holder_of(request.user))
 
 
-@router.post("/me/achat/verification", response={204: None}, auth=holder_auth, summary="Vérifier qu'un achat est possible")
+@router.post(
+    "/me/achat/verification", response={204: None}, auth=holder_auth, summary="Vérifier qu'un achat est possible"
+)
 def purchase_check(request: HttpRequest) -> Any:
-    holder = Holder.objects.select_related("user").get(user=request.user)
+    holder = holder_of(request.user)
     strong.require_purchase_allowed(request, holder)
     return 204, None
 
@@ -140,4 +141,3 @@ def purchase_check(request: HttpRequest) -> Any:
 @router.get("/organisme", response=ProviderOut, auth=provider_key_auth, summary="L'organisme de cette clé d'API")
 def provider_me(request: HttpRequest) -> Any:
     return request.provider  # type: ignore[attr-defined]
-

@@ -6,91 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('identity', '0002_providermembership'),
+        ("catalogue", "0001_initial"),
+        ("identity", "0002_providermembership"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='holder',
-            options={'permissions': [('view_holder_personal_data', "Consulter les données personnelles d'un titulaire")], 'verbose_name': 'titulaire', 'verbose_name_plural': 'titulaires'},
+            name="holder",
+            options={
+                "permissions": [("view_holder_personal_data", "Consulter les données personnelles d'un titulaire")],
+                "verbose_name": "titulaire",
+                "verbose_name_plural": "titulaires",
+            },
         ),
         migrations.AlterModelOptions(
-            name='user',
-            options={'permissions': [('manage_agents', 'Gérer les comptes des gestionnaires')], 'verbose_name': 'utilisateur', 'verbose_name_plural': 'utilisateurs'},
+            name="user",
+            options={
+                "permissions": [("manage_agents", "Gérer les comptes des gestionnaires")],
+                "verbose_name": "utilisateur",
+                "verbose_name_plural": "utilisateurs",
+            },
         ),
         migrations.AddField(
-            model_name='holder',
-            name='birthplace',
-            field=models.CharField(blank=True, max_length=5, verbose_name='lieu de naissance (code INSEE)'),
+            model_name="holder",
+            name="birthplace",
+            field=models.CharField(blank=True, max_length=5, verbose_name="lieu de naissance (code INSEE)"),
         ),
         migrations.AddField(
-            model_name='holder',
-            name='franceconnect_sub',
+            model_name="holder",
+            name="franceconnect_sub",
             field=models.CharField(blank=True, max_length=128, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='email_confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='courriel confirmé le'),
+            model_name="user",
+            name="email_confirmed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="courriel confirmé le"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='security_changed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='coordonnées modifiées le'),
+            model_name="user",
+            name="security_changed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="coordonnées modifiées le"),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_hash', models.CharField(max_length=64, unique=True)),
-                ('refresh_hash', models.CharField(max_length=64, unique=True)),
-                ('access_expires_at', models.DateTimeField()),
-                ('refresh_expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('strong_until', models.DateTimeField(blank=True, null=True)),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("access_hash", models.CharField(max_length=64, unique=True)),
+                ("refresh_hash", models.CharField(max_length=64, unique=True)),
+                ("access_expires_at", models.DateTimeField()),
+                ("refresh_expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("strong_until", models.DateTimeField(blank=True, null=True)),
+                ("label", models.CharField(blank=True, max_length=100)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "jeton d'API",
-                'verbose_name_plural': "jetons d'API",
+                "verbose_name": "jeton d'API",
+                "verbose_name_plural": "jetons d'API",
             },
         ),
         migrations.CreateModel(
-            name='ProviderApiKey',
+            name="ProviderApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('prefix', models.CharField(max_length=12)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='catalogue.provider')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("prefix", models.CharField(max_length=12)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="api_keys", to="catalogue.provider"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "clé d'API d'organisme",
-                'verbose_name_plural': "clés d'API d'organismes",
+                "verbose_name": "clé d'API d'organisme",
+                "verbose_name_plural": "clés d'API d'organismes",
             },
         ),
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='web_sessions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="web_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session',
-                'verbose_name_plural': 'sessions',
+                "verbose_name": "session",
+                "verbose_name_plural": "sessions",
             },
         ),
     ]

@@ -14,10 +14,17 @@ from opencpf.identity import nir as nir_lib
 SEX_CHOICES = [("F", "Femme"), ("M", "Homme")]
 
 
+def clean_phone(value: str) -> str:
+    digits = "".join(c for c in value if c.isdigit() or c == "+")
+    if len(digits.lstrip("+")) < 9 or len(digits) > 16:
+        raise forms.ValidationError("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
+    return digits
+
+
 class ActivationForm(forms.Form):
     nir = forms.CharField(
         label="Numéro de sécurité sociale",
-        help_text="15 caractères, tels qu'inscrits sur votre carte Vitale, par exemple 2 88 03 75 056 123 53",
+        help_text="15 caractères, tels qu'inscrits sur votre carte Vitale (13 chiffres et une clé de 2 chiffres)",
         max_length=30,
     )
     birth_name = forms.CharField(label="Nom de naissance", max_length=150)
@@ -55,10 +62,7 @@ class ActivationForm(forms.Form):
         return value
 
     def clean_phone(self) -> str:
-        digits = "".join(c for c in self.cleaned_data["phone"] if c.isdigit() or c == "+")
-        if len(digits.lstrip("+")) < 9:
-            raise forms.ValidationError("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-        return digits
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -90,12 +94,19 @@ class EmailChangeForm(forms.Form):
 
 
 class PhoneChangeForm(forms.Form):
-    phone = forms.CharField(label="Nouveau téléphone mobile", help_text="Format attendu : 06 12 34 56 78", max_length=20)
+    phone = forms.CharField(
+        label="Nouveau téléphone mobile", help_text="Format attendu : 06 12 34 56 78", max_length=20
+    )
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="Mot de passe actuel", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="Nouveau mot de passe", widget=forms.PasswordInput, help_text="12 caractères minimum")
+    new_password = forms.CharField(
+        label="Nouveau mot de passe", widget=forms.PasswordInput, help_text="12 caractères minimum"
+    )
     new_password2 = forms.CharField(label="Confirmation du nouveau mot de passe", widget=forms.PasswordInput)
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 from opencpf.core.audit import audit_record, client_ip
 from opencpf.core.exceptions import DomainError
 from opencpf.identity import franceconnect, services, strong
-from opencpf.identity.models import Holder
-from opencpf.identity.selectors import holder_personal_data
+from opencpf.identity.selectors import holder_of, holder_personal_data
 from opencpf.web.access import holder_required, strong_session_required
 from opencpf.web.holder import identity_forms as forms
 
@@ -78,11 +77,16 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.email_confirm(token=token)
     except DomainError as exc:
-        return render(request, "holder/identity/message.html", {"title": "Lien invalide", "error": exc.message}, status=400)
+        return render(
+            request, "holder/identity/message.html", {"title": "Lien invalide", "error": exc.message}, status=400
+        )
     return render(
         request,
         "holder/identity/message.html",
-        {"title": "Adresse confirmée", "success": "Votre adresse électronique est confirmée. Vous pouvez vous connecter."},
+        {
+            "title": "Adresse confirmée",
+            "success": "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",
+        },
     )
 
 
@@ -121,7 +125,11 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     form_class=forms.ResetSetPasswordForm,
     success_url="/connexion/",
     post_reset_login=False,
-    extra_context={"title": "Nouveau mot de passe", "heading": "Choisir un nouveau mot de passe", "submit": "Enregistrer"},
+    extra_context={
+        "title": "Nouveau mot de passe",
+        "heading": "Choisir un nouveau mot de passe",
+        "submit": "Enregistrer",
+    },
 )
 
 
@@ -129,7 +137,10 @@ def franceconnect_login(request: HttpRequest) -> HttpResponse:
     try:
         return franceconnect.authorize_redirect(request, _abs(request, "holder:franceconnect_callback"))
     except DomainError as exc:
-        return render(request, "holder/identity/message.html", {"title": "FranceConnect", "error": exc.message}, status=503)
+        status = 404 if not franceconnect.enabled() else 502
+        return render(
+            request, "holder/identity/message.html", {"title": "FranceConnect", "error": exc.message}, status=status
+        )
 
 
 def franceconnect_callback(request: HttpRequest) -> HttpResponse:
@@ -145,7 +156,7 @@ def franceconnect_callback(request: HttpRequest) -> HttpResponse:
 @holder_required
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
-    holder = Holder.objects.select_related("user").get(user=user)
+    holder = holder_of(user)
     can_buy, reason = strong.holder_can_purchase(holder)
     return render(
         request,
@@ -208,7 +219,12 @@ def step_up(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "holder/identity/step_up.html",
-        {"title": "Vérification de sécurité", "form": form, "method": method, "next": _next(request, "holder:security")},
+        {
+            "title": "Vérification de sécurité",
+            "form": form,
+            "method": method,
+            "next": _next(request, "holder:security"),
+        },
     )
 
 
@@ -249,7 +265,12 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "holder/identity/totp.html",
-        {"title": "Application d'authentification", "device": device, "secret": secret, "next": _next(request, "holder:security")},
+        {
+            "title": "Application d'authentification",
+            "device": device,
+            "secret": secret,
+            "next": _next(request, "holder:security"),
+        },
     )
 
 
@@ -299,7 +320,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.user_password_change(
-                request=request, user=request.user, new_password=form.cleaned_data["new_password"]  # type: ignore[arg-type]
+                request=request,
+                user=request.user,  # type: ignore[arg-type]
+                new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -324,7 +347,7 @@ def session_revoke(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @holder_required
 def personal_data(request: HttpRequest) -> HttpResponse:
-    holder = Holder.objects.select_related("user").get(user=request.user)
+    holder = holder_of(request.user)
     audit_record(action="identity.personal_data.exported", actor=request.user, obj=holder, request=request)
     body = json.dumps(holder_personal_data(holder), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")

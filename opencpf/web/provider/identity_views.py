@@ -109,3 +109,55 @@ invitation = auth_views.PasswordResetConfirmView.as_view(
     success_url="/organisme/connexion/",
     extra_context={"title": "Choisir mon mot de passe", "submit": "Enregistrer"},
 )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label="Nom de la clé", help_text="Par exemple : logiciel de gestion", max_length=100)
+
+
+def _require_admin(request: HttpRequest, provider) -> None:  # type: ignore[no-untyped-def]
+    me = membership_for(request.user, provider.pk)
+    if not (me and me.role == ProviderRole.ADMINISTRATOR):
+        raise PermissionDenied("Seul un administrateur de l'organisme peut gérer les clés d'API.")
+
+
+@provider_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """Keys for the provider's software (header X-API-Key); a new key is shown once."""
+    from opencpf.identity.models import ProviderApiKey
+    from opencpf.identity.tokens import provider_api_key_create
+
+    provider = _provider(request)
+    form = ApiKeyForm(request.POST or None)
+    secret = ""
+    if request.method == "POST":
+        _require_admin(request, provider)
+        if form.is_valid():
+            _, secret = provider_api_key_create(provider=provider, name=form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
+            form = ApiKeyForm()
+    return render(
+        request,
+        "provider/identity/api_keys.html",
+        {
+            "title": "Clés d'API",
+            "keys": ProviderApiKey.objects.filter(provider=provider).order_by("-created_at"),
+            "form": form,
+            "secret": secret,
+        },
+    )
+
+
+@provider_required
+@require_POST
+def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+
+    from opencpf.identity.models import ProviderApiKey
+    from opencpf.identity.tokens import provider_api_key_revoke
+
+    provider = _provider(request)
+    key = get_object_or_404(ProviderApiKey, pk=key_id, provider=provider)  # another provider's key: 404
+    _require_admin(request, provider)
+    provider_api_key_revoke(key=key, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, "La clé a été révoquée.")
+    return redirect("provider:api_keys")

@@ -21,6 +21,8 @@ urlpatterns = [
     ),
     path("membres/", identity_views.members, name="members"),
     path("membres/<int:membership_id>/retirer/", identity_views.member_remove, name="member_remove"),
+    path("cles-api/", identity_views.api_keys, name="api_keys"),
+    path("cles-api/<int:key_id>/revoquer/", identity_views.api_key_revoke, name="api_key_revoke"),
     path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="provider:login"), name="logout"),
     # enrolment
