@@ -6,6 +6,7 @@ from opencpf.api.errors import install_error_handlers
 from opencpf.api.routers import core as core_router
 from opencpf.api.routers import enrolment as enrolment_router
 from opencpf.api.routers import identity as identity_router
+from opencpf.api.routers import rights as rights_router
 
 api = NinjaAPI(
     title="opencpf API",
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("/", core_router.router, tags=["Plateforme"])
 api.add_router("/", identity_router.router, tags=["Identité"])
 api.add_router("/", enrolment_router.router, tags=["Inscriptions"])
+api.add_router("/rights", rights_router.router, tags=["Droits"])

@@ -97,8 +97,8 @@ def _prepare(year: int, p: dict[str, int]) -> None:
     """Create missing rights accounts (by NIR hash) and a temporary table of each holder's share."""
     now = clock.now()
     _exec(
-        "INSERT INTO rights_account (kind, nir_hash, certification_code, reference, balance_cents, created_at, funder_id) "
-        "SELECT DISTINCT %s, d.nir_hash, '', '', 0, %s, NULL FROM rights_declaration d WHERE d.year = %s "
+        "INSERT INTO rights_account (kind, nir_hash, certification_code, reference, balance_cents, created_at) "
+        "SELECT DISTINCT %s, d.nir_hash, '', '', 0, %s FROM rights_declaration d WHERE d.year = %s "
         "AND NOT EXISTS (SELECT 1 FROM rights_account a WHERE a.kind = %s AND a.nir_hash = d.nir_hash) "
         "ON CONFLICT DO NOTHING",
         [AccountKind.RIGHTS.value, now, year, AccountKind.RIGHTS.value],
@@ -110,9 +110,9 @@ def _prepare(year: int, p: dict[str, int]) -> None:
         "CREATE TEMPORARY TABLE rights_credit_target AS "
         "SELECT a.id AS account_id, t.share_ppm AS share_ppm, t.boosted AS boosted "
         "FROM (SELECT nir_hash, "
-        "  SUM(CASE WHEN worked_hours_x100 IS NOT NULL AND reference_hours_x100 > 0 "
+        "  CAST(SUM(CASE WHEN worked_hours_x100 IS NOT NULL AND reference_hours_x100 > 0 "
         f"   THEN worked_hours_x100 * {PPM} / reference_hours_x100 "
-        f"   WHEN gross_pay_cents IS NOT NULL THEN gross_pay_cents * {PPM} / {no_hours_divisor} ELSE 0 END) AS share_ppm, "
+        f"   WHEN gross_pay_cents IS NOT NULL THEN gross_pay_cents * {PPM} / {no_hours_divisor} ELSE 0 END) AS BIGINT) AS share_ppm, "
         "  MAX(CASE WHEN low_qualification OR disabled_worker THEN 1 ELSE 0 END) AS boosted "
         "  FROM rights_declaration WHERE year = %s GROUP BY nir_hash) t "
         "JOIN rights_account a ON a.kind = %s AND a.nir_hash = t.nir_hash",
@@ -141,7 +141,7 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
         f"   THEN (CASE WHEN t.share_ppm >= {threshold} THEN {amount} ELSE {amount} * t.share_ppm / {PPM} END) "
         f"   ELSE (CASE WHEN {room} > 0 THEN {room} ELSE 0 END) END AS want "
         "  FROM rights_credit_target t JOIN rights_account a ON a.id = t.account_id "
-        "  LEFT JOIN (SELECT e.account_id AS account_id, SUM(e.amount_cents) AS credited FROM rights_entry e "
+        "  LEFT JOIN (SELECT e.account_id AS account_id, CAST(SUM(e.amount_cents) AS BIGINT) AS credited FROM rights_entry e "
         "    JOIN rights_ledgertransaction x ON x.id = e.transaction_id "
         f"   WHERE x.kind = '{TransactionKind.CREDIT_YEAR.value}' AND x.year = {int(year)} "
         f"   AND e.account_id BETWEEN {int(lo)} AND {int(hi)} GROUP BY e.account_id) c ON c.account_id = t.account_id "

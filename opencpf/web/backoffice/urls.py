@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from opencpf.web.backoffice import core_views, enrolment_views, identity_views, views
+from opencpf.web.backoffice import core_views, enrolment_views, identity_views, rights_views, views
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -21,6 +21,11 @@ urlpatterns = [
         name="login",
     ),
     path("titulaires/<int:holder_id>/", identity_views.holder_detail, name="holder_detail"),
+    path("droits/dif/", rights_views.dif_list, name="rights_dif_list"),
+    path("droits/dif/<int:claim_id>/", rights_views.dif_detail, name="rights_dif_detail"),
+    path("droits/dif/<int:claim_id>/justificatif/", rights_views.dif_proof, name="rights_dif_proof"),
+    path("droits/dif/<int:claim_id>/decision/", rights_views.dif_decide, name="rights_dif_decide"),
+    path("droits/abondements/", rights_views.topup_create, name="rights_topup"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
     path("dossiers/signales/", enrolment_views.flagged, name="dossiers_flagged"),
     path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),

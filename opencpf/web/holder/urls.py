@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import enrolment_views, identity_views, views
+from opencpf.web.holder import enrolment_views, identity_views, rights_views, views
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -24,6 +24,9 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="holder:home"), name="logout"),
     path("mon-compte/", views.dashboard, name="dashboard"),
+    path("mes-droits/", rights_views.statement, name="rights_statement"),
+    path("mes-droits/releve/", rights_views.printable, name="rights_printable"),
+    path("mes-droits/dif/", rights_views.dif, name="rights_dif"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
     # identity
