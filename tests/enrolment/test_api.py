@@ -112,3 +112,25 @@ def test_bearer_token_of_the_mobile_app(buyer, session, rf):
     created = post(c, "/api/v1/dossiers", {"session_id": session.pk}, key="m-1")
     assert created.status_code == 201
     assert c.get("/api/v1/dossiers").json()["count"] == 1
+
+
+def test_provider_software_key_acts_as_the_member_who_created_it(holder_client, staff, provider, session):
+    from django.test import Client
+
+    from opencpf.identity.models import ProviderMembership
+    from opencpf.identity.tokens import provider_api_key_create
+
+    number = post(holder_client, "/api/v1/dossiers", {"session_id": session.pk}).json()["number"]
+    _, secret = provider_api_key_create(provider=provider, name="Logiciel", by=staff)
+    software = Client(HTTP_X_API_KEY=secret)
+    listing = software.get("/api/v1/dossiers").json()
+    assert [d["number"] for d in listing["items"]] == [number]
+    proposal = post(software, f"/api/v1/dossiers/{number}/proposition", {}, key="sw-1")
+    assert proposal.status_code == 200 and proposal.json()["state"] == "validated"
+    last = Dossier.objects.get(number=number).transitions.last()
+    assert last is not None and last.actor_id == staff.pk and last.who == "provider"
+    # once its creator has left the provider, the key can no longer act
+    ProviderMembership.objects.filter(user=staff).delete()
+    refused = post(software, f"/api/v1/dossiers/{number}/annulation", {"reason": "x"})
+    assert refused.status_code == 403
+    assert Dossier.objects.get(number=number).state == DossierState.VALIDATED

@@ -27,14 +27,16 @@ def test_request_page_shows_the_split_before_sending_and_a_double_submit_creates
     buyer, session, django_capture_on_commit_callbacks
 ):
     c = logged(buyer.user)
-    page = c.get(f"/sessions/{session.pk}/demande/")
+    page = c.get(f"/mon-compte/sessions/{session.pk}/demande/")
     html = page.content.decode().replace("&#x27;", "'")
     assert page.status_code == 200
     assert "Vos droits CPF" in html and "1\u202f000,00\u00a0€" in html and "500,00\u00a0€" in html
     token = page.context["form"]["client_token"].value()
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            response = c.post(f"/sessions/{session.pk}/demande/", {"client_token": token, "message": "Bonjour"})
+            response = c.post(
+                f"/mon-compte/sessions/{session.pk}/demande/", {"client_token": token, "message": "Bonjour"}
+            )
         assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert response["Location"] == f"/mon-compte/dossiers/{dossier.number}/"

@@ -1,7 +1,8 @@
 """Enrolment endpoints: holders (mobile app) and providers' staff act on dossiers.
 
-Authentication: a bearer access token (mobile app, providers' software acting as a staff member) or the
-web session. Every POST honours `Idempotency-Key` (middleware) and the services are idempotent on the
+Authentication: a bearer access token (mobile app, any account), a provider's software key (`X-API-Key`:
+its actions are logged under the staff member who created the key, who must still be a member), or the web
+session. Every POST honours `Idempotency-Key` (middleware) and the services are idempotent on the
 dossier's state: a retried action changes the dossier once.
 """
 
@@ -13,16 +14,16 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from opencpf.api.auth import user_auth
+from opencpf.api.auth import provider_key_auth, user_auth
 from opencpf.api.pagination import PagePagination
 from opencpf.catalogue.models import Session
 from opencpf.core.exceptions import NotFound
 from opencpf.enrolment import ports, selectors, services, transitions
 from opencpf.enrolment.exceptions import ActorNotAllowed
 from opencpf.enrolment.models import Dossier
-from opencpf.identity.models import UserKind
+from opencpf.identity.models import ProviderMembership, UserKind
 
-router = Router(auth=[user_auth, django_auth])
+router = Router(auth=[user_auth, provider_key_auth, django_auth])
 
 
 class TransitionOut(Schema):
@@ -95,6 +96,17 @@ class ProposalIn(Schema):
     message: str = Field("", max_length=2000)
 
 
+def _actor(request: HttpRequest) -> Any:
+    """The account acting: the session or token user, or for a provider key the staff member who created it."""
+    key = getattr(request, "provider_api_key", None)
+    if key is None:
+        return request.user
+    user = key.created_by
+    if user is None or not ProviderMembership.objects.filter(user=user, provider_id=key.provider_id).exists():
+        raise ActorNotAllowed("Cette clé d'API n'est rattachée à aucun membre actif de l'organisme.")
+    return user
+
+
 def _who(user: Any) -> str:
     return {UserKind.HOLDER: "holder", UserKind.PROVIDER: "provider", UserKind.AGENT: "agent"}.get(user.kind, "")
 
@@ -132,21 +144,21 @@ def _out(dossier: Dossier, user: Any, *, detail: bool = False) -> dict[str, Any]
 
 
 def _get(request: HttpRequest, number: str) -> Dossier:
-    return selectors.dossier_for(request.user, number=number)
+    return selectors.dossier_for(_actor(request), number=number)
 
 
 def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
-    fresh = selectors.dossier_for(request.user, pk=dossier.pk)
-    return _out(fresh, request.user, detail=True)
+    user = _actor(request)
+    return _out(selectors.dossier_for(user, pk=dossier.pk), user, detail=True)
 
 
 @router.get("/dossiers", response=list[DossierOut], summary="Mes dossiers (titulaire) ou ceux de mon organisme")
 @paginate(PagePagination)
 def dossier_list(request: HttpRequest, state: str | None = None, due_before: dt.date | None = None, q: str = "") -> Any:
-    user = request.user
-    if user.kind == UserKind.HOLDER:  # type: ignore[union-attr]
+    user = _actor(request)
+    if user.kind == UserKind.HOLDER:
         qs = selectors.dossiers_for_holder(user)
-    elif user.kind == UserKind.PROVIDER:  # type: ignore[union-attr]
+    elif user.kind == UserKind.PROVIDER:
         qs = selectors.dossiers_for_provider_user(user, state=state, due_before=due_before, query=q)
     else:
         raise ActorNotAllowed()
@@ -155,12 +167,13 @@ def dossier_list(request: HttpRequest, state: str | None = None, due_before: dt.
 
 @router.get("/dossiers/{number}", response=DossierDetailOut, summary="Un dossier et son historique")
 def dossier_detail(request: HttpRequest, number: str) -> Any:
-    return _out(_get(request, number), request.user, detail=True)
+    return _out(_get(request, number), _actor(request), detail=True)
 
 
 @router.get("/sessions/{session_id}/repartition", response=SplitOut, summary="Répartition du prix avant la demande")
 def session_split(request: HttpRequest, session_id: int) -> Any:
-    if request.user.kind != UserKind.HOLDER:  # type: ignore[union-attr]
+    user = _actor(request)
+    if user.kind != UserKind.HOLDER:
         raise ActorNotAllowed()
     session = (
         Session.objects.select_related("offer__training__certification")
@@ -170,7 +183,7 @@ def session_split(request: HttpRequest, session_id: int) -> Any:
     if session is None:
         raise NotFound("Cette session est introuvable.")
     return ports.quote_for(
-        holder=request.user.holder,  # type: ignore[union-attr]
+        holder=user.holder,
         training=session.offer.training,
         price_cents=session.offer.price_incl_tax_cents,
     )
@@ -179,7 +192,7 @@ def session_split(request: HttpRequest, session_id: int) -> Any:
 @router.post("/dossiers", response={201: DossierDetailOut}, summary="Demander une inscription à une session")
 def dossier_request(request: HttpRequest, payload: RequestIn) -> Any:
     dossier = services.dossier_request(
-        actor=request.user,
+        actor=_actor(request),
         session_id=payload.session_id,
         holder_message=payload.message,
         client_token=(request.headers.get("Idempotency-Key") or "")[:64],
@@ -190,7 +203,9 @@ def dossier_request(request: HttpRequest, payload: RequestIn) -> Any:
 @router.post("/dossiers/{number}/retrait", response=DossierDetailOut, summary="Retirer ma demande (titulaire)")
 def dossier_withdraw(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     dossier = _get(request, number)
-    return _detail(request, services.dossier_withdraw(dossier_id=dossier.pk, actor=request.user, reason=payload.reason))
+    return _detail(
+        request, services.dossier_withdraw(dossier_id=dossier.pk, actor=_actor(request), reason=payload.reason)
+    )
 
 
 @router.post(
@@ -201,7 +216,7 @@ def dossier_withdraw(request: HttpRequest, number: str, payload: ReasonIn) -> An
 def dossier_accept(request: HttpRequest, number: str) -> Any:
     dossier = _get(request, number)
     accepted = services.dossier_accept(
-        dossier_id=dossier.pk, actor=request.user, strong_session=ports.is_strong_session(request)
+        dossier_id=dossier.pk, actor=_actor(request), strong_session=ports.is_strong_session(request)
     )
     return _detail(request, accepted)
 
@@ -209,7 +224,9 @@ def dossier_accept(request: HttpRequest, number: str) -> Any:
 @router.post("/dossiers/{number}/declin", response=DossierDetailOut, summary="Refuser la proposition (titulaire)")
 def dossier_decline(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     dossier = _get(request, number)
-    return _detail(request, services.dossier_decline(dossier_id=dossier.pk, actor=request.user, reason=payload.reason))
+    return _detail(
+        request, services.dossier_decline(dossier_id=dossier.pk, actor=_actor(request), reason=payload.reason)
+    )
 
 
 @router.post(
@@ -219,14 +236,14 @@ def dossier_decline(request: HttpRequest, number: str, payload: ReasonIn) -> Any
 )
 def dossier_cancel(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     dossier = _get(request, number)
-    kind = request.user.kind  # type: ignore[union-attr]
+    kind = _actor(request).kind
     cancels: dict[str, Any] = {
         UserKind.HOLDER: services.dossier_holder_cancel,
         UserKind.PROVIDER: services.dossier_provider_cancel,
         UserKind.AGENT: services.dossier_agent_cancel,
     }
     service = cancels[kind]
-    return _detail(request, service(dossier_id=dossier.pk, actor=request.user, reason=payload.reason))
+    return _detail(request, service(dossier_id=dossier.pk, actor=_actor(request), reason=payload.reason))
 
 
 @router.post("/dossiers/{number}/proposition", response=DossierDetailOut, summary="Envoyer une proposition (organisme)")
@@ -234,7 +251,7 @@ def dossier_propose(request: HttpRequest, number: str, payload: ProposalIn) -> A
     dossier = _get(request, number)
     proposed = services.dossier_propose(
         dossier_id=dossier.pk,
-        actor=request.user,
+        actor=_actor(request),
         session_id=payload.session_id,
         start_date=payload.start_date,
         end_date=payload.end_date,
@@ -247,7 +264,9 @@ def dossier_propose(request: HttpRequest, number: str, payload: ProposalIn) -> A
 @router.post("/dossiers/{number}/refus", response=DossierDetailOut, summary="Refuser la demande (organisme)")
 def dossier_refuse(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     dossier = _get(request, number)
-    return _detail(request, services.dossier_refuse(dossier_id=dossier.pk, actor=request.user, reason=payload.reason))
+    return _detail(
+        request, services.dossier_refuse(dossier_id=dossier.pk, actor=_actor(request), reason=payload.reason)
+    )
 
 
 @router.post(
@@ -255,4 +274,4 @@ def dossier_refuse(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
 )
 def dossier_declare_entry(request: HttpRequest, number: str) -> Any:
     dossier = _get(request, number)
-    return _detail(request, services.dossier_declare_entry(dossier_id=dossier.pk, actor=request.user))
+    return _detail(request, services.dossier_declare_entry(dossier_id=dossier.pk, actor=_actor(request)))

@@ -59,6 +59,6 @@ urlpatterns = [
     path("mon-compte/dossiers/<str:number>/accepter/", enrolment_views.dossier_accept, name="dossier_accept"),
     path("mon-compte/dossiers/<str:number>/<str:action>/", enrolment_views.dossier_action, name="dossier_action"),
     path("mon-compte/messages/", enrolment_views.message_list, name="enrolment_messages"),
-    path("sessions/<int:session_id>/demande/", enrolment_views.session_request, name="session_request"),
+    path("mon-compte/sessions/<int:session_id>/demande/", enrolment_views.session_request, name="session_request"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]
