@@ -175,7 +175,7 @@ def dossier_request(*, actor: Any, session_id: int, holder_message: str = "", cl
     """A holder asks for a session of a published offer. The same client_token returns the same dossier."""
     if getattr(actor, "kind", None) != UserKind.HOLDER:
         raise ActorNotAllowed()
-    holder = Holder.objects.select_for_update().select_related("user").get(user_id=actor.pk)
+    holder = Holder.objects.select_for_update(of=("self",)).select_related("user").get(user_id=actor.pk)
     if client_token:
         existing = Dossier.objects.filter(holder=holder, client_token=client_token[:64]).first()
         if existing is not None:

@@ -134,3 +134,10 @@ def test_provider_software_key_acts_as_the_member_who_created_it(holder_client, 
     refused = post(software, f"/api/v1/dossiers/{number}/annulation", {"reason": "x"})
     assert refused.status_code == 403
     assert Dossier.objects.get(number=number).state == DossierState.VALIDATED
+
+
+def test_list_is_paginated(holder_client, session):
+    for _ in range(3):
+        post(holder_client, "/api/v1/dossiers", {"session_id": session.pk})
+    page = holder_client.get("/api/v1/dossiers?page=2&page_size=2").json()
+    assert (page["count"], page["page"], page["pages"], len(page["items"])) == (3, 2, 2, 1)

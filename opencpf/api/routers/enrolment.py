@@ -143,6 +143,19 @@ def _out(dossier: Dossier, user: Any, *, detail: bool = False) -> dict[str, Any]
     return data
 
 
+class _Page:
+    """A query set the paginator slices; only the page's dossiers are read and serialised."""
+
+    def __init__(self, qs: Any, user: Any) -> None:
+        self.qs, self.user = qs, user
+
+    def __len__(self) -> int:
+        return int(self.qs.count())
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return [_out(d, self.user) for d in self.qs[window]]
+
+
 def _get(request: HttpRequest, number: str) -> Dossier:
     return selectors.dossier_for(_actor(request), number=number)
 
@@ -162,7 +175,7 @@ def dossier_list(request: HttpRequest, state: str | None = None, due_before: dt.
         qs = selectors.dossiers_for_provider_user(user, state=state, due_before=due_before, query=q)
     else:
         raise ActorNotAllowed()
-    return [_out(d, user) for d in qs[:1000]]
+    return _Page(qs, user)
 
 
 @router.get("/dossiers/{number}", response=DossierDetailOut, summary="Un dossier et son historique")
