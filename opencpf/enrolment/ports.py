@@ -8,7 +8,7 @@ The order reference in the ledger is the dossier number; the provider reference 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from opencpf.core.money import percent_of
@@ -27,6 +27,7 @@ class PriceSplit:
     topups_cents: int  # top-ups, earmarked or not
     copayment_cents: int  # the flat co-payment (paid by the holder)
     rest_cents: int  # what the holder pays by card, co-payment included
+    quote: Any = field(default=None, compare=False, repr=False)  # the rights services' own quote
 
     @property
     def funded_cents(self) -> int:
@@ -58,12 +59,15 @@ def quote_for(*, holder: Holder, training: Any, price_cents: int, on: dt.date | 
         topups_cents=q.earmarked_cents + q.plain_cents,
         copayment_cents=q.copayment_cents,
         rest_cents=q.holder_rest_cents + q.copayment_cents,
+        quote=q,
     )
 
 
-def reserve_for(dossier: Dossier) -> Reservation:
+def reserve_for(dossier: Dossier, split: PriceSplit | None = None) -> Reservation:
     """Hold the funded part of the price on the holder's accounts (idempotent on the dossier number)."""
-    q = _quote(dossier.holder, dossier.training, dossier.price_cents)
+    q = split.quote if split is not None and split.quote is not None else None
+    if q is None:
+        q = _quote(dossier.holder, dossier.training, dossier.price_cents)
     reservation = rights.reserve(order_ref=dossier.number, quote=q, provider_ref=dossier.provider.siret)
     return Reservation(ref=reservation.order_ref, amount_cents=int(reservation.held_cents))
 

@@ -325,7 +325,7 @@ def dossier_accept(*, dossier_id: int, actor: Any, strong_session: bool) -> Doss
         split = ports.quote_for(holder=d.holder, training=d.training, price_cents=d.price_cents, on=on)
         d.rights_cents, d.topups_cents = split.rights_cents, split.topups_cents
         d.copayment_cents, d.rest_cents = split.copayment_cents, split.rest_cents
-        reservation = ports.reserve_for(d)
+        reservation = ports.reserve_for(d, split)
         d.reservation_ref, d.reserved_cents = reservation.ref, reservation.amount_cents
         if d.rest_cents > 0:
             get_gateway().charge(dossier=d, amount_cents=d.rest_cents, idempotency_key=f"dossier:{d.pk}:charge")
@@ -497,7 +497,7 @@ def expire_deadlines(*, on: dt.date | None = None) -> dict[str, int]:
     for pk in list(lapsed.order_by("deadline_on", "pk")):
         event = dossier_apply_deadline(dossier_id=pk, on=day)
         if event:
-            counts[event] = counts.get(event, 0) + 1
+            counts[str(event)] = counts.get(str(event), 0) + 1
     upcoming = (
         Dossier.objects.filter(deadline_on__gte=day, deadline_on__lte=add_business_days(day, 1))
         .exclude(deadline_kind="")

@@ -147,3 +147,28 @@ def test_agent_without_permission_cannot_cancel(buyer, session, agent_without_pe
     assert c.get(f"/gestion/dossiers/{dossier.number}/").status_code == 200
     assert c.post(f"/gestion/dossiers/{dossier.number}/annuler/", {"reason": "x"}).status_code == 403
     assert Dossier.objects.get(pk=dossier.pk).state == DossierState.NOT_PROCESSED
+
+
+def test_dossier_lists_do_not_grow_queries_with_rows(buyer, staff, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    holder_client, staff_client = logged(buyer.user), logged(staff)
+
+    def counts() -> tuple[int, int, int]:
+        found = []
+        for c, url in ((holder_client, "/mon-compte/dossiers/"), (staff_client, "/organisme/dossiers/")):
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200
+            found.append(len(ctx))
+        with CaptureQueriesContext(connection) as ctx:
+            assert holder_client.get("/api/v1/dossiers").status_code == 200
+        found.append(len(ctx))
+        return found[0], found[1], found[2]
+
+    for _ in range(2):
+        services.dossier_request(actor=buyer.user, session_id=session.pk)
+    few = counts()
+    for _ in range(3):
+        services.dossier_request(actor=buyer.user, session_id=session.pk)
+    assert counts() == few
