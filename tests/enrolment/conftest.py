@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 
 from opencpf.catalogue.models import Certification, Offer, Provider, ProviderStatus, Session, Training
 from opencpf.core import clock
@@ -74,14 +74,18 @@ def other_staff(db):
 
 @pytest.fixture
 def agent(db):
+    """A case manager: the role may cancel dossiers (permissions granted by enrolment's migration)."""
     user = staff_user_create(email="agent@example.org", password=None, kind=UserKind.AGENT)
-    user.user_permissions.add(Permission.objects.get(codename="cancel_dossier"))
+    user.groups.add(Group.objects.get(name="case_manager"))
     return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture
 def agent_without_perm(db):
-    return staff_user_create(email="support@example.org", password=None, kind=UserKind.AGENT)
+    """Support (level 1): reads dossiers, may not cancel them."""
+    user = staff_user_create(email="support@example.org", password=None, kind=UserKind.AGENT)
+    user.groups.add(Group.objects.get(name="support"))
+    return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def _dossier(request: HttpRequest, number: str) -> Any:
         raise Http404
 
 
-@agent_required()
+@agent_required("enrolment.view_dossier")
 def flagged(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("numero", "").strip()
     if number:
@@ -50,7 +50,7 @@ def _render(request: HttpRequest, dossier: Any, form: ReasonForm | None = None) 
     return render(request, "backoffice/enrolment/detail.html", context, status=400 if form else 200)
 
 
-@agent_required()
+@agent_required("enrolment.view_dossier")
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
     dossier = _dossier(request, number)
     audit_record(action="enrolment.dossier.read", request=request, obj=dossier)
