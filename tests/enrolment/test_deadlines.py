@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from opencpf.core import clock
 from opencpf.enrolment import deadlines, services
@@ -134,3 +136,20 @@ def test_celery_task_runs_the_same_job(holder, provider):
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["enrolment.expire_deadlines"]["task"] == "enrolment.expire_deadlines"
+
+
+@given(day=st.dates(min_value=D(2020, 1, 1), max_value=D(2030, 12, 31)), prerequisites=st.booleans())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_deadline_properties(db, day, prerequisites):
+    from opencpf.core.calendar import business_days_between, is_business_day
+
+    answer = deadlines.provider_answer_deadline(day, has_prerequisites=prerequisites)
+    if prerequisites:
+        assert (answer - day).days == 30
+    else:
+        assert is_business_day(answer) and business_days_between(day, answer) == 2
+    earliest = deadlines.earliest_start(day)
+    assert is_business_day(earliest) and business_days_between(day, earliest) == 11
+    assert deadlines.holder_acceptance_deadline(day) < earliest  # a proposal can always be accepted before it starts
+    reminder = deadlines.reminder_day(answer)
+    assert reminder < answer and is_business_day(reminder)
