@@ -16,7 +16,6 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.contrib.auth import login
-from django.db import transaction
 
 from opencpf.core.audit import audit_record
 from opencpf.identity import strong
@@ -115,9 +114,10 @@ def _find_holder(claims: dict[str, Any]) -> Holder | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-@transaction.atomic
 def complete(request: Any) -> Holder:
-    """Handle the callback: token exchange, ID token checks, claims matching, login. Raises a domain error."""
+    """Handle the callback: token exchange, ID token checks, claims matching, login. Raises a domain error.
+
+    Not one transaction: a refusal's audit record must stay although the call fails."""
     if not enabled():
         raise FranceConnectError("FranceConnect n'est pas disponible pour le moment.")
     fc = client()

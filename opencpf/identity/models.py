@@ -48,6 +48,8 @@ class Holder(models.Model):
         verbose_name = "titulaire"
         verbose_name_plural = "titulaires"
         permissions = [("view_holder_personal_data", "Consulter les données personnelles d'un titulaire")]
+        # FranceConnect's first sign-in finds the holder by the identity pivot (birth date and sex, then names).
+        indexes = [models.Index(fields=["birth_date", "sex"], name="holder_birth_date_sex_idx")]
 
     def __str__(self) -> str:
         return f"{self.first_names} {self.usage_name or self.birth_name}"

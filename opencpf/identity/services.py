@@ -197,11 +197,17 @@ def email_confirm(*, token: str) -> User:
     return user
 
 
-def _security_changed(user: User, *, what: str, old_email: str, request: Any) -> None:
+def security_changed(user: User, *, what: str, old_email: str, request: Any) -> None:
+    """Record a change of credentials: purchases blocked for a while, the (old) address notified."""
     user.security_changed_at = clock.now()
     user.save(update_fields=["security_changed_at"])
     audit_record(action=f"identity.{what}.changed", actor=user, obj=user, request=request)
-    labels = {"email": "votre adresse électronique", "phone": "votre téléphone", "password": "votre mot de passe"}
+    labels = {
+        "email": "votre adresse électronique",
+        "phone": "votre téléphone",
+        "password": "votre mot de passe",
+        "totp": "votre application d'authentification",
+    }
     _send_after_commit(
         "Modification de votre compte formation",
         f"Bonjour,\n\n{labels[what].capitalize()} vient d'être modifié(e) sur Mon Compte Formation "
@@ -219,7 +225,7 @@ def user_email_change(*, request: Any, user: User, new_email: str, confirm_url: 
     user.email = new_email.strip().lower()
     user.email_confirmed_at = None
     user.save(update_fields=["email", "email_confirmed_at"])
-    _security_changed(user, what="email", old_email=old_email, request=request)
+    security_changed(user, what="email", old_email=old_email, request=request)
     email_confirmation_send(user=user, confirm_url=confirm_url)
     return user
 
@@ -229,7 +235,7 @@ def user_phone_change(*, request: Any, user: User, new_phone: str) -> User:
     require_strong_session(request)
     user.phone = new_phone.strip()
     user.save(update_fields=["phone"])
-    _security_changed(user, what="phone", old_email=user.email, request=request)
+    security_changed(user, what="phone", old_email=user.email, request=request)
     return user
 
 
@@ -241,7 +247,7 @@ def user_password_change(*, request: Any, user: User, new_password: str, strong_
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _security_changed(user, what="password", old_email=user.email, request=request)
+    security_changed(user, what="password", old_email=user.email, request=request)
     return user
 
 

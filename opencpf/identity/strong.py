@@ -202,10 +202,15 @@ def totp_enrol_confirm(*, request: Any, user: User, code: str) -> Any:
     device = totp_device(user, confirmed=False)
     if device is None or not device.verify_token((code or "").strip()):
         raise InvalidCode()
+    replaced = type(device).objects.filter(user=user, confirmed=True).exists()
     type(device).objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_record(action="identity.totp.enrolled", actor=user, obj=user, request=request)
+    if replaced:  # replacing an authenticator is a change of credentials (a first enrolment is not)
+        from opencpf.identity.services import security_changed
+
+        security_changed(user, what="totp", old_email=user.email, request=request)
     return device
 
 

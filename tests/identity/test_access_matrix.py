@@ -218,13 +218,13 @@ def world(db, holder, other_holder):  # type: ignore[no-untyped-def]
     return users, keys, ids
 
 
-def call(route: Route, who: str, users: dict, keys: dict) -> Any:
+def call(route: Route, who: str, users: dict, keys: dict, method: str = "get") -> Any:
     client = Client()
     headers: dict[str, str] = {}
     if route.kind == "web":
         if who != "anonymous":
             client.force_login(users[who], backend=BACKEND)
-        return client.get(route.path)
+        return getattr(client, method)(route.path)
     if who in PROVIDERS:
         _, secret = provider_api_key_create(provider=keys[who], name="matrice", by=None)
         headers["HTTP_X_API_KEY"] = secret
@@ -260,6 +260,14 @@ def test_every_route_answers_as_expected_for_every_caller(world):
             checked += 1
             if not verdict(response, route, kind):
                 failures.append(f"{route.path} [{route.name}] {who}: expected {kind}, got {response.status_code}")
+            if route.kind == "web" and kind in ("login", "403"):
+                # Refused callers are refused whatever the method (a POST-only view too), and nothing runs.
+                response = call(route, who, users, keys, method="post")
+                checked += 1
+                if not verdict(response, route, kind):
+                    failures.append(
+                        f"POST {route.path} [{route.name}] {who}: expected {kind}, got {response.status_code}"
+                    )
     assert not failures, "\n".join(failures)
     assert checked > 100
 

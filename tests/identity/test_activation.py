@@ -128,9 +128,12 @@ def test_login_failure_message_and_no_nir_echoed(client, holder):
 
 
 @pytest.mark.django_db
-def test_login_page_offers_franceconnect_activation_and_reset(client):
+def test_login_page_offers_franceconnect_activation_and_reset(client, settings):
     body = text(client.get(reverse("holder:login")))
-    assert "FranceConnect" in body and "/activer/" in body and "/mot-de-passe-oublie/" in body
+    assert "FranceConnect" not in body  # not configured: no button
+    assert "/activer/" in body and "/mot-de-passe-oublie/" in body
+    settings.FRANCECONNECT = {"client_id": "x", "server_metadata_url": "http://127.0.0.1:9/.well-known"}
+    assert "S'identifier avec" in text(client.get(reverse("holder:login")))
 
 
 @pytest.mark.django_db
@@ -163,3 +166,15 @@ def test_password_reset_is_rate_limited(client, settings, holder):
     response = client.post("/mot-de-passe-oublie/", {"nir": "185057800608491"})
     assert "Trop de demandes" in text(response)
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_login_answer_is_the_same_for_unknown_nir_and_wrong_password(client, holder):
+    wrong = client.post(reverse("holder:login"), {"username": "1 85 05 78 006 084 91", "password": "faux"})
+    unknown = client.post(reverse("holder:login"), {"username": "2 90 12 69 123 456 52", "password": "faux"})
+    assert wrong.status_code == unknown.status_code == 200
+
+    def main(response):  # type: ignore[no-untyped-def]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text(response).split("<main")[1])
+
+    assert main(wrong) == main(unknown)

@@ -91,6 +91,9 @@ def test_identity_mismatch_is_refused_with_clear_message(client, holder, provide
     assert "ne correspond pas à celle de votre compte formation" in text(response)
     assert Holder.objects.get(pk=holder.pk).franceconnect_sub is None
     assert client.get("/mon-compte/securite/").context["strong_method"] is None
+    from opencpf.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="identity.franceconnect.mismatch", object_id=str(holder.pk)).exists()
 
 
 @pytest.mark.django_db

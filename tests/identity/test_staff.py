@@ -145,3 +145,19 @@ def test_provider_api_keys_page(client, provider_a, provider_b):
     assert client.post(f"/organisme/cles-api/{key.pk}/revoquer/").status_code == 302
     assert client.get("/api/v1/organisme", HTTP_X_API_KEY=secret).status_code == 401
     assert ProviderApiKey.objects.get(pk=b_key.pk).revoked_at is None
+
+
+@pytest.mark.django_db
+def test_inviting_an_agents_email_is_refused(provider_a):
+    from opencpf.identity.exceptions import MemberEmailTaken
+    from opencpf.identity.services import provider_member_invite
+
+    with pytest.raises(MemberEmailTaken):
+        provider_member_invite(
+            by=provider_a[1],
+            provider=provider_a[0],
+            email=make_agent(roles.SUPPORT).email,
+            role="manager",
+            invite_url="{uidb64}{token}",
+        )
+    assert ProviderMembership.objects.filter(provider=provider_a[0]).count() == 1

@@ -180,3 +180,50 @@ def test_require_purchase_allowed(rf, confirmed, settings):
     confirmed.user.email_confirmed_at = clock.now()
     clock.freeze(clock.now() + dt.timedelta(seconds=settings.IDENTITY_STRONG_SESSION_SECONDS + 1))
     assert not strong.is_strong_session(request)
+
+
+@pytest.mark.django_db
+def test_replacing_the_authenticator_blocks_purchases_but_a_first_enrolment_does_not(client, confirmed, settings):
+    settings.IDENTITY_SECOND_FACTOR = "totp"
+    login(client)
+    enrol_totp(client)
+    confirmed.user.refresh_from_db()
+    assert strong.holder_can_purchase(confirmed) == (True, "")
+    mail.outbox.clear()
+    enrol_totp(client)
+    confirmed.user.refresh_from_db()
+    assert strong.holder_can_purchase(confirmed)[0] is False
+    assert any("application d'authentification" in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_step_up_without_authenticator_leads_to_enrolment(client, confirmed, settings):
+    settings.IDENTITY_SECOND_FACTOR = "totp"
+    login(client)
+    response = client.get("/mon-compte/securite/verification/?next=/mon-compte/securite/telephone/")
+    assert response.status_code == 302 and response["Location"].startswith("/mon-compte/securite/application/")
+
+
+@pytest.mark.django_db
+def test_api_step_up_with_totp(client, confirmed, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.IDENTITY_SECOND_FACTOR = "totp"
+    device = TOTPDevice.objects.create(user=confirmed.user, name="app", confirmed=True)
+    pair = client.post(
+        "/api/v1/auth/token", {"nir": NIR, "password": DEMO_PASSWORD}, content_type="application/json"
+    ).json()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {pair['access_token']}"}
+    response = client.post(
+        "/api/v1/auth/renforcer", {"code": f"{totp(device.bin_key):06d}"}, content_type="application/json", **headers
+    )
+    assert response.status_code == 204
+    assert client.get("/api/v1/me", **headers).json()["session_renforcee"] is True
+
+
+@pytest.mark.django_db
+def test_bad_email_confirmation_link(client, holder):
+    response = client.get("/confirmer-email/faux/")
+    assert response.status_code == 400 and "n'est pas valide" in text(response)
+    holder.user.refresh_from_db()
+    assert holder.user.email_confirmed_at is None
