@@ -107,7 +107,7 @@ def _prepare(year: int, p: dict[str, int]) -> None:
     _exec("DROP TABLE IF EXISTS rights_credit_target")
     _exec("DROP TABLE IF EXISTS rights_credit_diff")
     _exec(
-        "CREATE TEMPORARY TABLE rights_credit_target AS "
+        "CREATE TEMPORARY TABLE rights_credit_target AS "  # noqa: S608 - integers and constants only, values are parameters
         "SELECT a.id AS account_id, t.share_ppm AS share_ppm, t.boosted AS boosted "
         "FROM (SELECT nir_hash, "
         "  CAST(SUM(CASE WHEN worked_hours_x100 IS NOT NULL AND reference_hours_x100 > 0 "
@@ -132,7 +132,7 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
     cap_expr = f"(CASE WHEN t.boosted = 1 THEN {cap_b} ELSE {cap} END)"
     room = f"({cap_expr} - a.balance_cents + COALESCE(c.credited, 0))"
     return (
-        "INSERT INTO rights_credit_diff (account_id, amount) "
+        "INSERT INTO rights_credit_diff (account_id, amount) "  # noqa: S608 - integers and constants only, values are parameters
         "SELECT account_id, diff FROM ("
         " SELECT account_id, CASE WHEN want - credited < -balance THEN -balance ELSE want - credited END AS diff FROM ("
         "  SELECT t.account_id AS account_id, a.balance_cents AS balance, COALESCE(c.credited, 0) AS credited, "
@@ -145,7 +145,7 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
         "    JOIN rights_ledgertransaction x ON x.id = e.transaction_id "
         f"   WHERE x.kind = '{TransactionKind.CREDIT_YEAR.value}' AND x.year = {int(year)} "
         f"   AND e.account_id BETWEEN {int(lo)} AND {int(hi)} GROUP BY e.account_id) c ON c.account_id = t.account_id "
-        f"  WHERE t.account_id BETWEEN {int(lo)} AND {int(hi)}"
+        f"  WHERE t.account_id BETWEEN {int(lo)} AND {int(hi)} AND a.id BETWEEN {int(lo)} AND {int(hi)}"
         " ) s1"
         ") s2 WHERE diff <> 0"
     )
@@ -179,8 +179,8 @@ def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
             [txn.pk, operator_id, -total],
         )
         _exec(
-            "UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount "
-            "FROM rights_credit_diff d WHERE rights_account.id = d.account_id"
+            "UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount "  # noqa: S608 - integers and constants only, values are parameters
+            f"FROM rights_credit_diff d WHERE rights_account.id = d.account_id AND rights_account.id BETWEEN {int(lo)} AND {int(hi)}"
         )
         run.save(update_fields=["chunks_posted", "last_run_at"])
         return count, total
@@ -199,6 +199,8 @@ def credit_year(
     CreditYearRun.objects.get_or_create(year=year)
     operator = platform_account(AccountKind.OPERATOR_FUNDING, "yearly_credit")
     result = CreditResult()
+    if connection.vendor == "postgresql":
+        _exec("SET work_mem = '256MB'")  # the per-holder aggregation sorts or hashes every declaration of the year
     try:
         _prepare(year, p)
         result.holders = _scalar("SELECT COUNT(*) FROM rights_credit_target") or 0
@@ -218,5 +220,7 @@ def credit_year(
     finally:
         _exec("DROP TABLE IF EXISTS rights_credit_target")
         _exec("DROP TABLE IF EXISTS rights_credit_diff")
+        if connection.vendor == "postgresql":
+            _exec("RESET work_mem")
     result.seconds = time.perf_counter() - started
     return result

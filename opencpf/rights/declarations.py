@@ -18,8 +18,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from opencpf.core import clock
 from opencpf.identity import nir as nir_lib
-from opencpf.rights.enums import ABSENCE_CODES
-from opencpf.rights.models import Declaration
+from opencpf.rights.enums import ABSENCE_CODES, AccountKind
+from opencpf.rights.models import Account, Declaration
 
 FIELDS = (
     "declaration_id",
@@ -282,6 +282,10 @@ def _import_batch(records: list[dict[str, Any]], result: ImportResult) -> None:
                 current.imported_at = now
                 to_update.append(current)
         Declaration.objects.bulk_create(to_create)
+        # Rights exist before the holder activates an account: the account is keyed by the NIR hash.
+        Account.objects.bulk_create(
+            [Account(kind=AccountKind.RIGHTS, nir_hash=d.nir_hash) for d in to_create], ignore_conflicts=True
+        )
         Declaration.objects.bulk_update(
             to_update, [*COMPARED, "worked_hours_x100", "revision", "imported_at"], batch_size=500
         )

@@ -25,7 +25,9 @@ from opencpf.rights.enums import (
 class Account(models.Model):
     kind = models.CharField("nature", max_length=20, choices=AccountKind.choices)
     nir_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    funder = models.ForeignKey("rights.Funder", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    funder = models.ForeignKey(
+        "rights.Funder", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     certification_code = models.CharField("certification fléchée", max_length=20, blank=True, default="")
     reference = models.CharField("référence (comptes de plateforme)", max_length=64, blank=True, default="")
     balance_cents = models.BigIntegerField("solde (centimes)", default=0)
@@ -173,6 +175,9 @@ class CreditYearRun(models.Model):
     chunks_posted = models.PositiveIntegerField(default=0)
     last_run_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"credit_year {self.year}"
+
 
 class Reservation(models.Model):
     """Money held for an order (dossier): which holder accounts gave what; captured or released once."""
@@ -196,7 +201,9 @@ class Reservation(models.Model):
         verbose_name_plural = "réservations"
         constraints = [
             models.CheckConstraint(
-                condition=Q(held_cents__gte=0) & Q(captured_cents__gte=0) & Q(captured_cents__lte=models.F("held_cents")),
+                condition=Q(held_cents__gte=0)
+                & Q(captured_cents__gte=0)
+                & Q(captured_cents__lte=models.F("held_cents")),
                 name="rights_reservation_amounts",
             )
         ]

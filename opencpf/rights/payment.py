@@ -7,22 +7,21 @@ reserve -> "reserve:<ref>", capture -> "capture:<ref>", release -> "release:<ref
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from opencpf.core import clock
-from opencpf.core.params import param
-from opencpf.identity.models import Holder
+from opencpf.core.params import MissingParameter
 from opencpf.rights.enums import AccountKind, FunderKind, ReservationStatus, TransactionKind
 from opencpf.rights.exceptions import (
-    InsufficientFunds,
     InvalidAmountForRights,
     ReservationClosed,
     ReservationConflict,
     ReservationNotFound,
 )
-from opencpf.rights.ledger import platform_account, post
+from opencpf.rights.ledger import Line, PlatformRef, post, with_platform_accounts
 from opencpf.rights.models import Account, Reservation
 
 # Order in which holder money pays: rights, then DIF, then earmarked top-ups, then plain top-ups.
@@ -106,45 +105,57 @@ def split_price(
     return lines, copayment, "", price_cents - copayment - sum(x.amount_cents for x in lines)
 
 
-def _sources(nir_hash: str, certification_code: str, accounts: list[Account] | None = None) -> list[Source]:
-    if accounts is None:
-        accounts = list(
-            Account.objects.filter(
-                nir_hash=nir_hash, kind__in=[AccountKind.RIGHTS, AccountKind.DIF, AccountKind.TOPUP]
-            ).select_related("funder")
-        )
-    out = []
-    for account in accounts:
-        if account.kind == AccountKind.TOPUP:
-            if account.certification_code and account.certification_code != certification_code:
-                continue  # earmarked to another certification
-            category = "earmarked" if account.certification_code else "plain"
-            employer = account.funder is not None and account.funder.kind == FunderKind.EMPLOYER
-        else:
-            category, employer = str(account.kind), False
-        if account.balance_cents > 0:
-            out.append(Source(account.pk, category, account.balance_cents, employer))
-    return out
+_SOURCES_SQL = (
+    "SELECT a.id, a.kind, a.balance_cents, a.certification_code, f.kind, "
+    " (SELECT h.is_job_seeker FROM identity_holder h WHERE h.nir_hash = %s), "
+    " (SELECT p.value FROM core_parameter p WHERE p.key = 'copayment_cents' AND p.effective_from <= %s "
+    "  ORDER BY p.effective_from DESC LIMIT 1) "
+    "FROM (SELECT 1 AS one) o LEFT JOIN rights_account a ON a.nir_hash = %s AND a.kind IN (%s, %s, %s) "
+    "AND a.balance_cents > 0 LEFT JOIN rights_funder f ON f.id = a.funder_id"
+)
 
 
-def quote(
-    *, nir_hash: str, price_cents: int, certification_code: str = "", is_job_seeker: bool | None = None
-) -> Quote:
-    """Split a price into rights, earmarked and plain top-ups, the co-payment and what the holder pays."""
-    if not isinstance(price_cents, int) or price_cents < 0:
+def quote(*, nir_hash: str, price_cents: int, certification_code: str = "", is_job_seeker: bool | None = None) -> Quote:
+    """Split a price into rights, earmarked and plain top-ups, the co-payment and what the holder pays.
+
+    One query: the holder's funded accounts, whether they are a job-seeker, the co-payment in force today.
+    """
+    if not isinstance(price_cents, int) or isinstance(price_cents, bool) or price_cents < 0:
         raise InvalidAmountForRights()
-    if is_job_seeker is None:
-        is_job_seeker = bool(
-            Holder.objects.filter(nir_hash=nir_hash).values_list("is_job_seeker", flat=True).first() or False
-        )
     on = clock.today()
-    lines, copayment, exemption, rest = split_price(
-        price_cents=price_cents,
-        sources=_sources(nir_hash, certification_code),
-        copayment_param_cents=param("copayment_cents", on=on),
-        is_job_seeker=is_job_seeker,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SOURCES_SQL,
+            [
+                nir_hash,
+                connection.ops.adapt_datefield_value(on),
+                nir_hash,
+                AccountKind.RIGHTS.value,
+                AccountKind.DIF.value,
+                AccountKind.TOPUP.value,
+            ],
+        )
+        rows = cursor.fetchall()
+    copayment = rows[0][6] if rows else None
+    if copayment is None:
+        raise MissingParameter(f"Paramètre « copayment_cents » non défini au {on:%d/%m/%Y}.", key="copayment_cents")
+    if is_job_seeker is None:
+        is_job_seeker = bool(rows[0][5])
+    sources = []
+    for account_id, kind, balance, code, funder_kind, _, _ in rows:
+        if account_id is None:
+            continue
+        if kind == AccountKind.TOPUP:
+            if code and code != certification_code:
+                continue  # earmarked to another certification
+            category = "earmarked" if code else "plain"
+            sources.append(Source(account_id, category, balance, funder_kind == FunderKind.EMPLOYER))
+        else:
+            sources.append(Source(account_id, str(kind), balance))
+    lines, copay, exemption, rest = split_price(
+        price_cents=price_cents, sources=sources, copayment_param_cents=int(copayment), is_job_seeker=is_job_seeker
     )
-    return Quote(nir_hash, price_cents, certification_code, tuple(lines), copayment, exemption, rest, on)
+    return Quote(nir_hash, price_cents, certification_code, tuple(lines), copay, exemption, rest, on)
 
 
 def _same(reservation: Reservation, q: Quote) -> bool:
@@ -155,132 +166,226 @@ def _same(reservation: Reservation, q: Quote) -> bool:
     )
 
 
+_CATEGORY_KIND = {
+    "rights": AccountKind.RIGHTS,
+    "dif": AccountKind.DIF,
+    "earmarked": AccountKind.TOPUP,
+    "plain": AccountKind.TOPUP,
+}
+
+
 def reserve(*, order_ref: str, quote: Quote, provider_ref: str = "") -> Reservation:
     """Hold the quote's amounts on the holder's accounts for the order. Idempotent on order_ref.
 
-    Raises InsufficientFunds (nothing changed) if an account no longer holds its quoted amount.
+    `quote` must come from `quote()`. Each debit is a guarded update (balance >= amount), so concurrent
+    reservations on one account never overdraw it; if any account no longer holds its quoted amount,
+    InsufficientFunds is raised and nothing changes.
     """
     if not order_ref:
         raise ValueError("order_ref is required")
-    with transaction.atomic():
-        ids = sorted({line.account_id for line in quote.lines})
-        locked = {
-            a.pk: a for a in Account.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-        }
-        existing = Reservation.objects.filter(order_ref=order_ref).first()
-        if existing is not None:
-            if not _same(existing, quote):
-                raise ReservationConflict()
-            return existing
-        for line in quote.lines:
-            account = locked.get(line.account_id)
-            if account is None or account.nir_hash != quote.nir_hash or account.balance_cents < line.amount_cents:
-                raise InsufficientFunds()
-        total = quote.funded_cents
-        lines = [(locked[line.account_id], -line.amount_cents) for line in quote.lines]
-        lines.append((platform_account(AccountKind.HOLDS), total))
-        now = clock.now()
-        try:
-            with transaction.atomic():
-                reservation = Reservation.objects.create(
-                    order_ref=order_ref,
-                    nir_hash=quote.nir_hash,
-                    price_cents=quote.price_cents,
-                    certification_code=quote.certification_code,
-                    allocations=[
-                        {"account": x.account_id, "category": x.category, "amount_cents": x.amount_cents}
-                        for x in quote.lines
+    total = quote.funded_cents
+    allocations = [
+        {"account": x.account_id, "category": x.category, "amount_cents": x.amount_cents} for x in quote.lines
+    ]
+    now = clock.now()
+    return with_platform_accounts(lambda: _reserve(order_ref, quote, provider_ref, total, allocations, now))
+
+
+def _reserve(
+    order_ref: str, quote: Quote, provider_ref: str, total: int, allocations: list[dict], now: dt.datetime
+) -> Reservation:
+    try:
+        with transaction.atomic():
+            conn = transaction.get_connection()
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO rights_reservation (order_ref, nir_hash, price_cents, certification_code, allocations, "
+                    "held_cents, copayment_cents, holder_rest_cents, captured_cents, status, provider_ref, created_at, "
+                    "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s, %s) "
+                    "ON CONFLICT (order_ref) DO NOTHING RETURNING id",
+                    [
+                        order_ref,
+                        quote.nir_hash,
+                        quote.price_cents,
+                        quote.certification_code,
+                        json.dumps(allocations),
+                        total,
+                        quote.copayment_cents,
+                        quote.holder_rest_cents,
+                        ReservationStatus.RESERVED.value,
+                        provider_ref,
+                        conn.ops.adapt_datetimefield_value(now),
+                        conn.ops.adapt_datetimefield_value(now),
                     ],
-                    held_cents=total,
-                    copayment_cents=quote.copayment_cents,
-                    holder_rest_cents=quote.holder_rest_cents,
-                    provider_ref=provider_ref,
-                    created_at=now,
-                    updated_at=now,
                 )
-        except IntegrityError:  # same order reserved meanwhile (a quote with no funded line locks nothing)
-            existing = Reservation.objects.get(order_ref=order_ref)
-            if not _same(existing, quote):
-                raise ReservationConflict() from None
-            return existing
-        post(
-            key=f"reserve:{order_ref}",
-            kind=TransactionKind.RESERVE,
-            lines=lines,
-            reference=order_ref,
-            label=f"Réservation pour le dossier {order_ref}",
+                row = cursor.fetchone()
+            if row is None:
+                existing = Reservation.objects.get(order_ref=order_ref)
+                if not _same(existing, quote):
+                    raise ReservationConflict()
+                return existing
+            lines: list[Line] = [
+                (Account(pk=x.account_id, kind=_CATEGORY_KIND[x.category]), -x.amount_cents) for x in quote.lines
+            ]
+            lines.append((PlatformRef(AccountKind.HOLDS), total))
+            post(
+                key=f"reserve:{order_ref}",
+                kind=TransactionKind.RESERVE,
+                lines=lines,
+                reference=order_ref,
+                label=f"Réservation pour le dossier {order_ref}",
+            )
+    except IntegrityError:  # a concurrent reservation of the same order committed first
+        existing = Reservation.objects.get(order_ref=order_ref)
+        if not _same(existing, quote):
+            raise ReservationConflict() from None
+        return existing
+    return Reservation(
+        pk=row[0],
+        order_ref=order_ref,
+        nir_hash=quote.nir_hash,
+        price_cents=quote.price_cents,
+        certification_code=quote.certification_code,
+        allocations=allocations,
+        held_cents=total,
+        copayment_cents=quote.copayment_cents,
+        holder_rest_cents=quote.holder_rest_cents,
+        captured_cents=0,
+        status=ReservationStatus.RESERVED,
+        provider_ref=provider_ref,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+_CLOSE_SQL = (
+    "UPDATE rights_reservation SET status = %s, "
+    " captured_cents = CASE WHEN %s < 0 THEN held_cents ELSE %s END, "
+    " provider_ref = CASE WHEN %s = '' THEN provider_ref ELSE %s END, updated_at = %s "
+    "WHERE order_ref = %s AND status = %s AND held_cents >= %s "
+    "RETURNING id, nir_hash, price_cents, certification_code, allocations, held_cents, copayment_cents, "
+    "holder_rest_cents, provider_ref, created_at, captured_cents"
+)
+
+
+def _close(order_ref: str, status: str, captured: int, provider_ref: str) -> tuple[Reservation, bool]:
+    """Move an open reservation to `status` (guarded update; captured -1 = all). Returns (reservation, changed)."""
+    conn = transaction.get_connection()
+    now = clock.now()
+    with conn.cursor() as cursor:
+        cursor.execute(
+            _CLOSE_SQL,
+            [
+                status,
+                captured,
+                captured,
+                provider_ref,
+                provider_ref,
+                conn.ops.adapt_datetimefield_value(now),
+                order_ref,
+                ReservationStatus.RESERVED.value,
+                max(captured, 0),
+            ],
         )
-        return reservation
+        row = cursor.fetchone()
+    if row is None:
+        existing = Reservation.objects.filter(order_ref=order_ref).first()
+        if existing is None:
+            raise ReservationNotFound()
+        if existing.status == status:
+            return existing, False
+        if existing.status != ReservationStatus.RESERVED:
+            raise ReservationClosed()
+        raise InvalidAmountForRights("Le montant débité doit être compris entre 0 et le montant réservé.")
+    allocations = json.loads(row[4]) if isinstance(row[4], str) else row[4]
+    created = row[9]
+    if isinstance(created, str):
+        created = dt.datetime.fromisoformat(created).replace(tzinfo=dt.UTC)
+    reservation = Reservation(
+        pk=row[0],
+        order_ref=order_ref,
+        nir_hash=row[1],
+        price_cents=row[2],
+        certification_code=row[3],
+        allocations=allocations,
+        held_cents=row[5],
+        copayment_cents=row[6],
+        holder_rest_cents=row[7],
+        captured_cents=row[10],
+        status=status,
+        provider_ref=row[8],
+        created_at=created,
+        updated_at=now,
+    )
+    return reservation, True
 
 
-def _locked_reservation(order_ref: str) -> Reservation:
-    reservation = Reservation.objects.select_for_update(of=("self",)).filter(order_ref=order_ref).first()
-    if reservation is None:
-        raise ReservationNotFound()
-    return reservation
-
-
-def _give_back(reservation: Reservation, amount: int) -> list[tuple[Account, int]]:
+def _give_back(reservation: Reservation, amount: int) -> list[Line]:
     """Return `amount` to the sources, last used first (plain top-ups before rights)."""
-    lines: list[tuple[Account, int]] = []
-    accounts = Account.objects.in_bulk([a["account"] for a in reservation.allocations])
+    lines: list[Line] = []
     for alloc in reversed(reservation.allocations):
         if amount <= 0:
             break
         back = min(amount, int(alloc["amount_cents"]))
-        lines.append((accounts[alloc["account"]], back))
+        lines.append((Account(pk=alloc["account"], kind=_CATEGORY_KIND[alloc["category"]]), back))
         amount -= back
     return lines
 
 
 def capture(*, order_ref: str, amount_cents: int | None = None, provider_ref: str = "") -> Reservation:
-    """Debit the held amount at entry into training (all by default; a smaller amount returns the rest)."""
-    with transaction.atomic():
-        reservation = _locked_reservation(order_ref)
-        if reservation.status == ReservationStatus.CAPTURED:
+    """Debit the held amount at entry into training (all by default; a smaller amount returns the rest).
+
+    Idempotent: capturing a captured order returns it unchanged; a released order raises ReservationClosed.
+    """
+    if amount_cents is not None and (not isinstance(amount_cents, int) or amount_cents < 0):
+        raise InvalidAmountForRights("Le montant débité doit être compris entre 0 et le montant réservé.")
+
+    def run() -> Reservation:
+        with transaction.atomic():
+            reservation, changed = _close(
+                order_ref, ReservationStatus.CAPTURED, -1 if amount_cents is None else amount_cents, provider_ref
+            )
+            if not changed:
+                return reservation
+            amount = reservation.captured_cents
+            lines: list[Line] = [
+                (PlatformRef(AccountKind.HOLDS), -reservation.held_cents),
+                (PlatformRef(AccountKind.PROVIDER_PAYABLE, reservation.provider_ref), amount),
+            ]
+            if amount < reservation.held_cents:
+                lines += _give_back(reservation, reservation.held_cents - amount)
+            post(
+                key=f"capture:{order_ref}",
+                kind=TransactionKind.CAPTURE,
+                lines=lines,
+                reference=order_ref,
+                label=f"Débit à l'entrée en formation, dossier {order_ref}",
+            )
             return reservation
-        if reservation.status == ReservationStatus.RELEASED:
-            raise ReservationClosed()
-        amount = reservation.held_cents if amount_cents is None else amount_cents
-        if not isinstance(amount, int) or not 0 <= amount <= reservation.held_cents:
-            raise InvalidAmountForRights("Le montant débité doit être compris entre 0 et le montant réservé.")
-        provider = provider_ref or reservation.provider_ref
-        lines: list[tuple[Account, int]] = [(platform_account(AccountKind.HOLDS), -reservation.held_cents)]
-        lines.append((platform_account(AccountKind.PROVIDER_PAYABLE, provider), amount))
-        lines += _give_back(reservation, reservation.held_cents - amount)
-        post(
-            key=f"capture:{order_ref}",
-            kind=TransactionKind.CAPTURE,
-            lines=lines,
-            reference=order_ref,
-            label=f"Débit à l'entrée en formation, dossier {order_ref}",
-        )
-        reservation.status = ReservationStatus.CAPTURED
-        reservation.captured_cents = amount
-        reservation.provider_ref = provider
-        reservation.updated_at = clock.now()
-        reservation.save(update_fields=["status", "captured_cents", "provider_ref", "updated_at"])
-        return reservation
+
+    return with_platform_accounts(run)
 
 
 def release(*, order_ref: str) -> Reservation:
-    """Return everything held for the order to the holder's accounts (cancellation before entry)."""
-    with transaction.atomic():
-        reservation = _locked_reservation(order_ref)
-        if reservation.status == ReservationStatus.RELEASED:
+    """Return everything held for the order to the holder's accounts (cancellation before entry).
+
+    Idempotent: releasing a released order returns it unchanged; a captured order raises ReservationClosed.
+    """
+
+    def run() -> Reservation:
+        with transaction.atomic():
+            reservation, changed = _close(order_ref, ReservationStatus.RELEASED, 0, "")
+            if not changed:
+                return reservation
+            lines: list[Line] = [(PlatformRef(AccountKind.HOLDS), -reservation.held_cents)]
+            lines += _give_back(reservation, reservation.held_cents)
+            post(
+                key=f"release:{order_ref}",
+                kind=TransactionKind.RELEASE,
+                lines=lines,
+                reference=order_ref,
+                label=f"Restitution, dossier {order_ref}",
+            )
             return reservation
-        if reservation.status == ReservationStatus.CAPTURED:
-            raise ReservationClosed()
-        lines: list[tuple[Account, int]] = [(platform_account(AccountKind.HOLDS), -reservation.held_cents)]
-        lines += _give_back(reservation, reservation.held_cents)
-        post(
-            key=f"release:{order_ref}",
-            kind=TransactionKind.RELEASE,
-            lines=lines,
-            reference=order_ref,
-            label=f"Restitution, dossier {order_ref}",
-        )
-        reservation.status = ReservationStatus.RELEASED
-        reservation.updated_at = clock.now()
-        reservation.save(update_fields=["status", "updated_at"])
-        return reservation
+
+    return with_platform_accounts(run)

@@ -49,9 +49,7 @@ def balances(*, nir_hash: str) -> Balances:
             topup += a.balance_cents
             if a.certification_code:
                 earmarked[a.certification_code] = earmarked.get(a.certification_code, 0) + a.balance_cents
-    held = sum(
-        Reservation.objects.filter(nir_hash=nir_hash, status="reserved").values_list("held_cents", flat=True)
-    )
+    held = sum(Reservation.objects.filter(nir_hash=nir_hash, status="reserved").values_list("held_cents", flat=True))
     return Balances(rights, dif, topup, sorted(earmarked.items()), held)
 
 
@@ -108,7 +106,7 @@ def ledger_verify() -> list[str]:
         for txn_id, total in cursor.fetchall():
             problems.append(f"mouvement {txn_id} déséquilibré : somme {total} centimes")
         cursor.execute(
-            "SELECT a.id, a.balance_cents, COALESCE(s.total, 0) FROM rights_account a "
+            "SELECT a.id, a.balance_cents, COALESCE(s.total, 0) FROM rights_account a "  # noqa: S608 - integers and constants only, values are parameters
             "LEFT JOIN (SELECT account_id, SUM(amount_cents) AS total FROM rights_entry GROUP BY account_id) s "
             f"ON s.account_id = a.id WHERE a.kind IN ({holder_kinds}) "
             "AND a.balance_cents <> COALESCE(s.total, 0) ORDER BY a.id"
@@ -116,7 +114,7 @@ def ledger_verify() -> list[str]:
         for account_id, cached, computed in cursor.fetchall():
             problems.append(f"compte {account_id} : solde enregistré {cached}, somme des écritures {computed}")
         cursor.execute(
-            f"SELECT a.id FROM rights_account a WHERE a.kind IN ({holder_kinds}) AND a.balance_cents < 0 ORDER BY a.id"
+            f"SELECT a.id FROM rights_account a WHERE a.kind IN ({holder_kinds}) AND a.balance_cents < 0 ORDER BY a.id"  # noqa: S608 - integers and constants only, values are parameters
         )
         for (account_id,) in cursor.fetchall():
             problems.append(f"compte {account_id} : solde négatif")

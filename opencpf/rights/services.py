@@ -105,9 +105,7 @@ def topup_add(
     if certification_code and not Certification.objects.filter(code=certification_code).exists():
         raise UnknownCertification()
     with transaction.atomic():
-        pool = holder_account(
-            AccountKind.TOPUP, nir_hash, funder_id=funder.pk, certification_code=certification_code
-        )
+        pool = holder_account(AccountKind.TOPUP, nir_hash, funder_id=funder.pk, certification_code=certification_code)
         source = platform_account(AccountKind.FUNDER, funder.reference)
         kind = TransactionKind.CORRECTIVE_TOPUP if corrective else TransactionKind.TOPUP
         label = ("Abondement correctif" if corrective else "Abondement") + f" de {funder.name}"

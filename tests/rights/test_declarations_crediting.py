@@ -28,8 +28,17 @@ pytestmark = pytest.mark.django_db
 
 def row(**kw: object) -> dict[str, object]:
     base: dict[str, object] = {f: "" for f in FIELDS}
-    base.update(declaration_id="DSN-1", employer_siret=SIRET_A, nir=NIR_A, year=2025, paid_hours="1607",
-                reference_hours="1607", part_time_rate="100", low_qualification="0", disabled_worker="0")
+    base.update(
+        declaration_id="DSN-1",
+        employer_siret=SIRET_A,
+        nir=NIR_A,
+        year=2025,
+        paid_hours="1607",
+        reference_hours="1607",
+        part_time_rate="100",
+        low_qualification="0",
+        disabled_worker="0",
+    )
     base.update(kw)
     return base
 
@@ -88,8 +97,15 @@ def test_bad_lines_reported_default_and_strict(tmp_path, frozen_clock) -> None: 
 
 def test_json_and_absences_count_as_worked(tmp_path, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     items = [
-        {"declaration_id": "J1", "employer_siret": SIRET_A, "nir": NIR_A, "year": 2025, "paid_hours": 600,
-         "reference_hours": 1607, "absences": [{"code": "02", "start": "2025-03-01", "end": "2025-06-30", "hours": 300}]},
+        {
+            "declaration_id": "J1",
+            "employer_siret": SIRET_A,
+            "nir": NIR_A,
+            "year": 2025,
+            "paid_hours": 600,
+            "reference_hours": 1607,
+            "absences": [{"code": "02", "start": "2025-03-01", "end": "2025-06-30", "hours": 300}],
+        },
         {"declaration_id": "J2", "employer_siret": SIRET_A, "nir": NIR_B, "year": 2025, "gross_pay": "5000,00"},
     ]
     f = tmp_path / "d.json"
@@ -107,7 +123,14 @@ def test_credit_year_rules(tmp_path, frozen_clock) -> None:  # type: ignore[no-u
         # below half time, low qualification: 800 € pro rata
         row(declaration_id="b1", nir=NIR_B, paid_hours="321.4", low_qualification="oui"),
         # paid without hours
-        row(declaration_id="c1", nir=make_nir(1), paid_hours="", reference_hours="", part_time_rate="", gross_pay="12000"),
+        row(
+            declaration_id="c1",
+            nir=make_nir(1),
+            paid_hours="",
+            reference_hours="",
+            part_time_rate="",
+            gross_pay="12000",
+        ),
     ]
     declarations_import(path=write_csv(tmp_path / "d.csv", rows))
     result = credit_year(year=2025)
@@ -160,17 +183,26 @@ P = {
 )
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_credit_never_exceeds_cap_nor_full_amount(hours: list[int], boosted: bool, balance: int) -> None:
-    share = sum(declaration_share_ppm(worked_hours_x100=x, reference_hours_x100=160_700, gross_pay_cents=None, p=P) for x in hours)
+    share = sum(
+        declaration_share_ppm(worked_hours_x100=x, reference_hours_x100=160_700, gross_pay_cents=None, p=P)
+        for x in hours
+    )
     target = yearly_target_cents(share_ppm=share, boosted=boosted, p=P)
     full = P["yearly_credit_low_qualification_cents"] if boosted else P["yearly_credit_cents"]
     cap = P["yearly_cap_low_qualification_cents"] if boosted else P["yearly_cap_cents"]
     assert 0 <= target <= full
-    credit = yearly_credit_cents(target_cents=target, boosted=boosted, balance_cents=balance, already_credited_cents=0, p=P)
+    credit = yearly_credit_cents(
+        target_cents=target, boosted=boosted, balance_cents=balance, already_credited_cents=0, p=P
+    )
     assert credit >= 0
     assert balance + credit <= max(cap, balance)
     # posting the same target again moves nothing
-    assert yearly_credit_cents(target_cents=target, boosted=boosted, balance_cents=balance + credit,
-                               already_credited_cents=credit, p=P) == 0
+    assert (
+        yearly_credit_cents(
+            target_cents=target, boosted=boosted, balance_cents=balance + credit, already_credited_cents=credit, p=P
+        )
+        == 0
+    )
 
 
 def test_sql_matches_python_rule(tmp_path, frozen_clock) -> None:  # type: ignore[no-untyped-def]
@@ -186,19 +218,40 @@ def test_sql_matches_python_rule(tmp_path, frozen_clock) -> None:  # type: ignor
             paid = rnd.randint(0, 1200)
             low = rnd.random() < 0.2
             boosted = boosted or low
-            rows.append(row(declaration_id=f"r{i}-{j}", nir=nir, employer_siret=[SIRET_A, SIRET_B, "73282932000074"][j % 2],
-                            paid_hours=str(paid), low_qualification="1" if low else "0"))
+            rows.append(
+                row(
+                    declaration_id=f"r{i}-{j}",
+                    nir=nir,
+                    employer_siret=[SIRET_A, SIRET_B, "73282932000074"][j % 2],
+                    paid_hours=str(paid),
+                    low_qualification="1" if low else "0",
+                )
+            )
             if j < 2:
-                share += declaration_share_ppm(worked_hours_x100=paid * 100, reference_hours_x100=160_700, gross_pay_cents=None, p=p)
+                share += declaration_share_ppm(
+                    worked_hours_x100=paid * 100, reference_hours_x100=160_700, gross_pay_cents=None, p=p
+                )
             else:  # same SIRET as j == 0: a correction replacing its figures
-                share -= declaration_share_ppm(worked_hours_x100=int(rows[-3]["paid_hours"]) * 100, reference_hours_x100=160_700, gross_pay_cents=None, p=p)  # type: ignore[call-overload]
-                share += declaration_share_ppm(worked_hours_x100=paid * 100, reference_hours_x100=160_700, gross_pay_cents=None, p=p)
+                share -= declaration_share_ppm(
+                    worked_hours_x100=int(rows[-3]["paid_hours"]) * 100,
+                    reference_hours_x100=160_700,
+                    gross_pay_cents=None,
+                    p=p,
+                )  # type: ignore[call-overload]
+                share += declaration_share_ppm(
+                    worked_hours_x100=paid * 100, reference_hours_x100=160_700, gross_pay_cents=None, p=p
+                )
         expected[nir] = (share, boosted)
     declarations_import(path=write_csv(tmp_path / "d.csv", rows))
     credit_year(year=2025, chunk_size=7)
     for nir, (share, boosted) in expected.items():
-        want = yearly_credit_cents(target_cents=yearly_target_cents(share_ppm=share, boosted=boosted, p=p),
-                                   boosted=boosted, balance_cents=0, already_credited_cents=0, p=p)
+        want = yearly_credit_cents(
+            target_cents=yearly_target_cents(share_ppm=share, boosted=boosted, p=p),
+            boosted=boosted,
+            balance_cents=0,
+            already_credited_cents=0,
+            p=p,
+        )
         assert rights_balance(nir) == want, nir
     assert ledger_verify() == []
 
@@ -209,6 +262,13 @@ def test_rights_before_activation_are_found_after(tmp_path, frozen_clock) -> Non
 
     declarations_import(path=write_csv(tmp_path / "d.csv", [row()]))
     credit_year(year=2025)
-    holder = holder_create(nir=NIR_A, birth_name="Martin", first_names="Paul", birth_date=dt.date(1985, 5, 14),
-                           sex="M", email="p@example.org", password=None)
+    holder = holder_create(
+        nir=NIR_A,
+        birth_name="Martin",
+        first_names="Paul",
+        birth_date=dt.date(1985, 5, 14),
+        sex="M",
+        email="p@example.org",
+        password=None,
+    )
     assert balances(nir_hash=holder.nir_hash).rights_cents == 50_000

@@ -28,15 +28,24 @@ def _declarations(path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=FIELDS, delimiter=";")
         writer.writeheader()
         for i in range(HOLDERS):
-            writer.writerow({f: "" for f in FIELDS} | {
-                "declaration_id": f"K{i}", "employer_siret": SIRET_A, "nir": make_nir(9000 + i), "year": 2025,
-                "paid_hours": str(100 + 50 * i), "reference_hours": "1607",
-                "low_qualification": "1" if i % 3 == 0 else "0",
-            })
+            writer.writerow(
+                {f: "" for f in FIELDS}
+                | {
+                    "declaration_id": f"K{i}",
+                    "employer_siret": SIRET_A,
+                    "nir": make_nir(9000 + i),
+                    "year": 2025,
+                    "paid_hours": str(100 + 50 * i),
+                    "reference_hours": "1607",
+                    "low_qualification": "1" if i % 3 == 0 else "0",
+                }
+            )
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
@@ -67,7 +76,10 @@ def test_credit_year_killed_midway_then_rerun_is_exact(tmp_path: Path) -> None:
 
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "credit_year", "2025", "--chunk-size", "3", "--throttle-ms", "500"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -94,7 +106,11 @@ def test_credit_year_killed_midway_then_rerun_is_exact(tmp_path: Path) -> None:
         share = (100 + 50 * i) * 100 * 1_000_000 // 160_700
         expected.append(amount if share >= 500_000 else amount * share // 1_000_000)
     assert sorted(balances) == sorted(expected)
-    assert query("SELECT COUNT(*) FROM rights_entry e JOIN rights_account a ON a.id = e.account_id "
-                 "WHERE a.kind = 'rights'")[0][0] == HOLDERS  # nobody credited twice
+    assert (
+        query(
+            "SELECT COUNT(*) FROM rights_entry e JOIN rights_account a ON a.id = e.account_id WHERE a.kind = 'rights'"
+        )[0][0]
+        == HOLDERS
+    )  # nobody credited twice
     verify = _manage(env, "verify_ledger")
     assert verify.returncode == 0, verify.stderr

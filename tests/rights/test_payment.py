@@ -10,7 +10,7 @@ from opencpf.rights.exceptions import InsufficientFunds, ReservationClosed, Rese
 from opencpf.rights.models import Account, Entry, LedgerTransaction, Reservation
 from opencpf.rights.payment import Source, split_price
 from opencpf.rights.selectors import balances, ledger_verify, statement
-from tests.rights.helpers import NIR_A, credit_rights, h
+from tests.rights.helpers import NIR_A, credit_rights
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,11 @@ def test_split_order_and_copayment() -> None:
     lines, copay, exemption, rest = split_price(
         price_cents=100_000, sources=sources, copayment_param_cents=10_223, is_job_seeker=False
     )
-    assert [(x.category, x.amount_cents) for x in lines] == [("rights", 50_000), ("earmarked", 20_000), ("plain", 10_000)]
+    assert [(x.category, x.amount_cents) for x in lines] == [
+        ("rights", 50_000),
+        ("earmarked", 20_000),
+        ("plain", 10_000),
+    ]
     assert (copay, exemption) == (10_223, "")
     assert rest == 100_000 - 10_223 - 80_000
 
@@ -52,7 +56,12 @@ def test_quote_uses_matching_earmark_only(holder, frozen_clock, cert) -> None:  
     credit_rights(holder.nir_hash, 30_000, "c1")
     opco = services.funder_create(name="OPCO Atlas", kind=FunderKind.OPCO, reference="opco-atlas")
     services.topup_add(
-        funder=opco, nir=NIR_A, birth_name="MARTIN", amount_cents=40_000, certification_code=cert.code, idempotency_key="t1"
+        funder=opco,
+        nir=NIR_A,
+        birth_name="MARTIN",
+        amount_cents=40_000,
+        certification_code=cert.code,
+        idempotency_key="t1",
     )
     services.topup_add(
         funder=opco, nir=NIR_A, birth_name="Martin", amount_cents=40_000, certification_code="", idempotency_key="t2"
@@ -119,7 +128,9 @@ def test_stale_quote_refused_and_nothing_changes(holder, frozen_clock) -> None: 
     account.refresh_from_db()
     assert account.balance_cents == 0
     with pytest.raises(ReservationConflict):
-        services.reserve(order_ref="A", quote=services.quote(nir_hash=holder.nir_hash, price_cents=1, is_job_seeker=True))
+        services.reserve(
+            order_ref="A", quote=services.quote(nir_hash=holder.nir_hash, price_cents=1, is_job_seeker=True)
+        )
 
 
 def test_statement_running_balance(holder, frozen_clock) -> None:  # type: ignore[no-untyped-def]

@@ -56,9 +56,13 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(amount=st.integers(1, 50_000), replay=st.booleans())
     def topup(self, amount: int, replay: bool) -> None:
         key = self._key()
-        services.topup_add(funder=self.funder, nir=self.nir, birth_name="Martin", amount_cents=amount, idempotency_key=key)
+        services.topup_add(
+            funder=self.funder, nir=self.nir, birth_name="Martin", amount_cents=amount, idempotency_key=key
+        )
         if replay:
-            services.topup_add(funder=self.funder, nir=self.nir, birth_name="Martin", amount_cents=amount, idempotency_key=key)
+            services.topup_add(
+                funder=self.funder, nir=self.nir, birth_name="Martin", amount_cents=amount, idempotency_key=key
+            )
         self.model["topup"] += amount
 
     @rule(target=orders, price=st.integers(0, 120_000), stale=st.booleans())
@@ -125,6 +129,4 @@ class LedgerMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_ledger_state_machine() -> None:
     # One database for all examples: each example works on a fresh NIR and funder.
-    run_state_machine_as_test(
-        LedgerMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None)
-    )
+    run_state_machine_as_test(LedgerMachine, settings=settings(max_examples=30, stateful_step_count=25, deadline=None))

@@ -109,8 +109,13 @@ def test_api_topup_with_key_idempotent_and_earmarked(client, holder, employer, f
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     assert balances(nir_hash=holder.nir_hash).earmarked == [("RS5001", 70_000)]
     n = LedgerTransaction.objects.count()
-    unknown = client.post(url, json.dumps(body | {"certification": "RS9999"}), content_type="application/json",
-                          HTTP_X_API_KEY=key, HTTP_IDEMPOTENCY_KEY="k-2")
+    unknown = client.post(
+        url,
+        json.dumps(body | {"certification": "RS9999"}),
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_certification"
     assert LedgerTransaction.objects.count() == n
     q = services.quote(nir_hash=holder.nir_hash, price_cents=50_000, certification_code="RS5001")

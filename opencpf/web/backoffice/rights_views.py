@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -37,12 +37,16 @@ def dif_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 
 @agent_required()
-def dif_proof(request: HttpRequest, claim_id: int) -> FileResponse:
+def dif_proof(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = DifClaim.objects.filter(pk=claim_id).first()
     if claim is None or not claim.proof:
         raise Http404
     audit_record(action="rights.dif.proof_download", request=request, obj=claim)
-    return FileResponse(claim.proof.open("rb"), as_attachment=True, filename=claim.proof.name.rsplit("/", 1)[-1])
+    with claim.proof.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="justificatif-dif-{claim.pk}"'
+    return response
 
 
 @require_POST
@@ -54,7 +58,9 @@ def dif_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
         messages.error(request, "Choisissez une décision ; un refus doit être motivé.")
         return redirect("backoffice:rights_dif_detail", claim_id=claim_id)
     try:
-        claim = services.dif_claim_decide(claim_id=claim_id, agent=request.user, accept=decision == "accept", reason=reason)
+        claim = services.dif_claim_decide(
+            claim_id=claim_id, agent=request.user, accept=decision == "accept", reason=reason
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("backoffice:rights_dif_detail", claim_id=claim_id)
@@ -72,7 +78,9 @@ class TopupForm(forms.Form):
     )
     corrective = forms.BooleanField(label="Abondement correctif (entretiens professionnels)", required=False)
     operation_ref = forms.CharField(
-        label="Référence de l'opération", max_length=64, help_text="Une référence unique : la même ne crédite jamais deux fois"
+        label="Référence de l'opération",
+        max_length=64,
+        help_text="Une référence unique : la même ne crédite jamais deux fois",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

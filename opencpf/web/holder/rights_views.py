@@ -27,9 +27,7 @@ class DifForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hours"].widget.attrs.update(
-            {"class": "fr-input", "inputmode": "numeric", "autocomplete": "off"}
-        )
+        self.fields["hours"].widget.attrs.update({"class": "fr-input", "inputmode": "numeric", "autocomplete": "off"})
         self.fields["proof"].widget.attrs.update({"class": "fr-upload", "accept": ".pdf,.jpg,.jpeg,.png"})
 
     def clean_proof(self) -> Any:

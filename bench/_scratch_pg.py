@@ -1,0 +1,56 @@
+"""A scratch PostgreSQL database for a benchmark: created from DATABASE_URL's server, migrated, dropped after.
+
+The benchmark body runs in a child process (`python -m bench.<name> --child ...`) so that Django is set up
+on the scratch database whatever the parent process already set up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+
+def base_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def _admin(url: str) -> psycopg.Connection:
+    return psycopg.connect(_with_db(url, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True)
+
+
+@contextmanager
+def scratch_database(suffix: str) -> Iterator[str]:
+    url = base_url()
+    assert url is not None
+    name = (urlsplit(url).path.lstrip("/") or "opencpf") + "_bench_" + suffix
+    with _admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_db(url, name)
+    finally:
+        with _admin(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_child(module: str, db_url: str, args: list[str]) -> int:
+    env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="config.settings.dev", LOG_LEVEL="WARNING")
+    return subprocess.call([sys.executable, "-m", module, "--child", *args], env=env)
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
