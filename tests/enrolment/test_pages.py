@@ -172,3 +172,15 @@ def test_dossier_lists_do_not_grow_queries_with_rows(buyer, staff, session):
     for _ in range(3):
         services.dossier_request(actor=buyer.user, session_id=session.pk)
     assert counts() == few
+
+
+def test_holder_sees_whether_cancelling_today_is_free(buyer, staff, session):
+    dossier = services.dossier_request(actor=buyer.user, session_id=session.pk)
+    services.dossier_propose(dossier_id=dossier.pk, actor=staff)
+    services.dossier_accept(dossier_id=dossier.pk, actor=buyer.user, strong_session=True)
+    c = logged(buyer.user)
+    url = f"/mon-compte/dossiers/{dossier.number}/"
+    assert "l'annulation est sans frais" in c.get(url).content.decode().replace("&#x27;", "'")
+    clock.freeze(dt.datetime(2026, 3, 18, 9, 0))
+    page = c.get(url).content.decode().replace("&#x27;", "'")
+    assert "vos droits réservés (1\u202f000,00\u00a0€) sont perdus" in page

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opencpf.catalogue.models import Session
+from opencpf.core import clock
 from opencpf.core.exceptions import DomainError
-from opencpf.enrolment import ports, selectors, services, transitions
+from opencpf.enrolment import deadlines, ports, selectors, services, transitions
 from opencpf.enrolment.enums import Who
 from opencpf.enrolment.exceptions import DossierNotFound
 from opencpf.web.access import holder_required, strong_session_required
@@ -41,11 +42,16 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 @holder_required
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
     dossier = _dossier(request, number)
+    events = transitions.available_events(dossier, Who.HOLDER)
+    free_cancel = "holder_cancel" in events and deadlines.is_free_cancellation(
+        on=clock.today(), cooling_off_end=dossier.cooling_off_until, start_date=dossier.start_date
+    )
     context = {
         "title": f"Dossier {dossier.number}",
+        "free_cancel": free_cancel,
         "dossier": dossier,
         "timeline": selectors.timeline(dossier),
-        "events": transitions.available_events(dossier, Who.HOLDER),
+        "events": events,
         "reason_form": OptionalReasonForm(),
         "portal": "holder",
     }
