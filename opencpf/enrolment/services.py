@@ -39,6 +39,7 @@ from opencpf.enrolment.exceptions import (
 from opencpf.enrolment.gateway import get_gateway
 from opencpf.enrolment.models import Dossier, DossierTransition
 from opencpf.enrolment.notifications import notify_reminder, notify_transition
+from opencpf.enrolment.permissions import agent_may_cancel
 from opencpf.identity.models import Holder, ProviderMembership, UserKind
 
 Mutation = Callable[[Dossier, dt.date], list[str]]
@@ -397,7 +398,7 @@ def dossier_provider_cancel(*, dossier_id: int, actor: Any, reason: str) -> Doss
 def dossier_agent_cancel(*, dossier_id: int, actor: Any, reason: str) -> Dossier:
     if not reason.strip():
         raise ReasonRequired()
-    if not actor.has_perm("enrolment.cancel_dossier"):
+    if not agent_may_cancel(actor):
         raise ActorNotAllowed("Votre rôle ne permet pas d'annuler un dossier.")
     return _transition(
         dossier_id,
