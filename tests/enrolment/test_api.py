@@ -141,3 +141,20 @@ def test_list_is_paginated(holder_client, session):
         post(holder_client, "/api/v1/dossiers", {"session_id": session.pk})
     page = holder_client.get("/api/v1/dossiers?page=2&page_size=2").json()
     assert (page["count"], page["page"], page["pages"], len(page["items"])) == (3, 2, 2, 1)
+
+
+def test_openapi_lists_every_enrolment_operation(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{number}",
+        "/api/v1/sessions/{session_id}/repartition",
+        "/api/v1/dossiers/{number}/retrait",
+        "/api/v1/dossiers/{number}/acceptation",
+        "/api/v1/dossiers/{number}/declin",
+        "/api/v1/dossiers/{number}/annulation",
+        "/api/v1/dossiers/{number}/proposition",
+        "/api/v1/dossiers/{number}/refus",
+        "/api/v1/dossiers/{number}/entree",
+    ):
+        assert path in paths, path
