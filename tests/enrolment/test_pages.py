@@ -184,3 +184,10 @@ def test_holder_sees_whether_cancelling_today_is_free(buyer, staff, session):
     clock.freeze(dt.datetime(2026, 3, 18, 9, 0))
     page = c.get(url).content.decode().replace("&#x27;", "'")
     assert "vos droits réservés (1\u202f000,00\u00a0€) sont perdus" in page
+
+
+def test_provider_timeline_does_not_show_the_holders_email(buyer, staff, session):
+    dossier = services.dossier_request(actor=buyer.user, session_id=session.pk)
+    services.dossier_propose(dossier_id=dossier.pk, actor=staff)
+    page = logged(staff).get(f"/organisme/dossiers/{dossier.number}/").content.decode()
+    assert buyer.user.email not in page and staff.email in page
