@@ -34,6 +34,9 @@ def main(argv: list[str]) -> None:
     from bench._django import setup
 
     setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a fresh embedded database works too
     from django.conf import settings
     from django.db import connection, transaction
 

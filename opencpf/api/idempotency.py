@@ -92,6 +92,10 @@ class IdempotencyMiddleware:
             return replay
 
         response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            # Secrets (tokens) are never stored: such a response is not replayable, the key is freed.
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            return response
         if response.status_code >= 500 or getattr(response, "streaming", False):
             # Nothing was done (or we cannot tell): free the key so the client may retry.
             IdempotencyRecord.objects.filter(pk=record.pk).delete()

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from opencpf.core import clock
 from opencpf.core.audit import audit_record
-from opencpf.core.exceptions import PermissionDenied
+from opencpf.core.exceptions import NotFound, PermissionDenied
 from opencpf.identity import nir as nir_lib
 from opencpf.identity import ratelimit
 from opencpf.identity.exceptions import (
@@ -414,3 +414,62 @@ def holder_read_audited(*, agent: User, holder: Holder, reason: str, request: An
     from opencpf.identity.selectors import holder_personal_data
 
     return holder_personal_data(holder)
+
+
+class AgentRoleUnknown(PermissionDenied):
+    code = "agent_role_unknown"
+    message = "Ce rôle n'existe pas."
+
+
+@transaction.atomic
+def agent_invite(
+    *, by: User, email: str, role: str, first_name: str = "", last_name: str = "", invite_url: str
+) -> User:
+    """An administrator creates an agent account with one role; the agent chooses a password through a link."""
+    from django.contrib.auth.models import Group
+
+    from opencpf.identity.roles import ROLE_PERMISSIONS
+
+    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
+        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
+    if role not in ROLE_PERMISSIONS:
+        raise AgentRoleUnknown()
+    email = email.strip().lower()
+    user = User.objects.filter(username=email).first()
+    if user is not None and user.kind != UserKind.AGENT:
+        raise MemberEmailTaken(
+            "Cette adresse électronique est déjà utilisée par un compte qui n'est pas un gestionnaire."
+        )
+    if user is None:
+        user = staff_user_create(
+            email=email, password=None, kind=UserKind.AGENT, first_name=first_name, last_name=last_name
+        )
+    user.groups.set([Group.objects.get(name=role)])
+    audit_record(action="identity.agent.role_set", actor=by, obj=user, data={"role": role})
+    if not user.has_usable_password():
+        link = invite_url.replace("{uidb64}", urlsafe_base64_encode(force_bytes(user.pk))).replace(
+            "{token}", default_token_generator.make_token(user)
+        )
+        _send_after_commit(
+            "Votre compte gestionnaire",
+            f"Bonjour,\n\nUn compte gestionnaire a été créé pour vous. Choisissez votre mot de passe :\n{link}",
+            email,
+        )
+    return user
+
+
+@transaction.atomic
+def agent_deactivate(*, by: User, agent_id: int) -> None:
+    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
+        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
+    agent = User.objects.filter(pk=agent_id, kind=UserKind.AGENT).first()
+    if agent is None:
+        raise NotFound("Ce gestionnaire est introuvable.")
+    if agent.pk == by.pk:
+        raise PermissionDenied("Vous ne pouvez pas désactiver votre propre compte.")
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    keys = list(UserSession.objects.filter(user=agent).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=agent).delete()
+    audit_record(action="identity.agent.deactivated", actor=by, obj=agent)

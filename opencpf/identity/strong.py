@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from opencpf.core import clock
 from opencpf.core.audit import audit_record
+from opencpf.core.exceptions import PermissionDenied
 from opencpf.core.params import param
 from opencpf.identity import ratelimit
 from opencpf.identity.exceptions import InvalidCode, PurchaseBlocked, StrongAuthenticationRequired
@@ -114,8 +115,10 @@ def holder_can_purchase(holder: Holder) -> tuple[bool, str]:
 
 
 def require_purchase_allowed(request: Any, holder: Holder) -> None:
-    """What a purchase confirmation calls: strong session, then the account's own state."""
+    """What a purchase confirmation calls: strong session of the holder themself, then the account's own state."""
     require_strong_session(request)
+    if holder.user_id != getattr(request.user, "pk", None):
+        raise PermissionDenied("Seul le titulaire du compte peut confirmer un achat.")
     ok, reason = holder_can_purchase(holder)
     if not ok:
         raise PurchaseBlocked(reason)

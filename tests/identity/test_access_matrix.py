@@ -45,6 +45,7 @@ PUBLIC = {
     "provider:login",
     "provider:logout",
     "provider:invitation",
+    "backoffice:invitation",
     "backoffice:login",
     "backoffice:logout",
     "api:api-root",
@@ -61,6 +62,8 @@ ROLE_RULES: dict[str, set[str]] = {
         roles.FRAUD_ANALYST,
         roles.ADMINISTRATOR,
     },
+    "backoffice:agents": {roles.ADMINISTRATOR},
+    "backoffice:agent_deactivate": {roles.ADMINISTRATOR},
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)
 HOLDERS = ("holder", "other_holder")

@@ -94,3 +94,17 @@ def test_provider_api_key(client, provider_a, provider_b):
     provider_api_key_revoke(key=key, by=provider_a[1])
     assert get(client, "/organisme", HTTP_X_API_KEY=secret).status_code == 401
     assert clock.now()
+
+
+@pytest.mark.django_db
+def test_tokens_are_not_cached_nor_kept_by_idempotency(client, confirmed):
+    from opencpf.core.models import IdempotencyRecord
+
+    body = {"nir": "1 85 05 78 006 084 91", "password": DEMO_PASSWORD}
+    first = client.post("/api/v1/auth/token", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == 200 and first["Cache-Control"] == "no-store"
+    assert not IdempotencyRecord.objects.exists()
+    second = client.post("/api/v1/auth/token", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert second.json()["access_token"] != first.json()["access_token"]
+    refreshed = post(client, "/auth/refresh", {"refresh_token": first.json()["refresh_token"]})
+    assert refreshed["Cache-Control"] == "no-store"

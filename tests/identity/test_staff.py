@@ -161,3 +161,46 @@ def test_inviting_an_agents_email_is_refused(provider_a):
             invite_url="{uidb64}{token}",
         )
     assert ProviderMembership.objects.filter(provider=provider_a[0]).count() == 1
+
+
+@pytest.mark.django_db
+def test_administrator_manages_agents(client):
+    admin = make_agent(roles.ADMINISTRATOR)
+    login(client, admin.email, "/gestion/")
+    response = client.post(
+        "/gestion/gestionnaires/", {"email": "nouvel.agent@example.org", "role": roles.FRAUD_ANALYST}
+    )
+    assert response.status_code == 302
+    agent = User.objects.get(email="nouvel.agent@example.org")
+    assert [g.name for g in agent.groups.all()] == [roles.FRAUD_ANALYST]
+    assert agent.has_perm("identity.view_holder_personal_data") and not agent.has_perm("identity.manage_agents")
+    link = re.search(r"http://testserver(/gestion/invitation/[^\s]+/)", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    invited = client.__class__()
+    page = invited.get(link, follow=True)
+    new = "Mot-de-passe-agent-2026"
+    assert invited.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}).status_code == 302
+    assert invited.post("/gestion/connexion/", {"username": agent.email, "password": new}).status_code == 302
+    assert invited.get("/gestion/gestionnaires/").status_code == 403  # not an administrator
+    # Role change, then deactivation ends the agent's sessions.
+    client.post("/gestion/gestionnaires/", {"email": agent.email, "role": roles.SUPPORT})
+    assert [g.name for g in User.objects.get(pk=agent.pk).groups.all()] == [roles.SUPPORT]
+    assert client.post(f"/gestion/gestionnaires/{agent.pk}/desactiver/").status_code == 302
+    assert not User.objects.get(pk=agent.pk).is_active
+    assert invited.get("/gestion/").status_code == 302
+    assert AuditEvent.objects.filter(action="identity.agent.deactivated", object_id=str(agent.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_non_administrator_cannot_create_agents(client):
+    from opencpf.core.exceptions import PermissionDenied
+    from opencpf.identity.services import agent_invite
+
+    support = make_agent(roles.SUPPORT)
+    login(client, support.email, "/gestion/")
+    assert (
+        client.post("/gestion/gestionnaires/", {"email": "x@example.org", "role": roles.ADMINISTRATOR}).status_code
+        == 403
+    )
+    with pytest.raises(PermissionDenied):
+        agent_invite(by=support, email="x@example.org", role=roles.ADMINISTRATOR, invite_url="")
+    assert not User.objects.filter(email="x@example.org").exists()

@@ -163,7 +163,7 @@ def test_code_sending_is_rate_limited(client, confirmed, settings):
 
 
 @pytest.mark.django_db
-def test_require_purchase_allowed(rf, confirmed, settings):
+def test_require_purchase_allowed(rf, confirmed, other_holder, settings):
     from django.contrib.sessions.backends.db import SessionStore
 
     request = rf.post("/")
@@ -173,6 +173,10 @@ def test_require_purchase_allowed(rf, confirmed, settings):
         strong.require_purchase_allowed(request, confirmed)
     strong.mark_strong(request, method="totp")
     strong.require_purchase_allowed(request, confirmed)
+    from opencpf.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):  # somebody else's account
+        strong.require_purchase_allowed(request, other_holder)
     confirmed.user.email_confirmed_at = None
     with pytest.raises(PurchaseBlocked):
         strong.require_purchase_allowed(request, confirmed)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from opencpf.api.auth import holder_auth, provider_key_auth
@@ -74,18 +74,20 @@ def _pair(token: Any, access: str, refresh: str) -> dict:
 
 
 @router.post("/auth/token", response={200: TokenOut}, auth=None, summary="Obtenir un jeton (NIR et mot de passe)")
-def token(request: HttpRequest, payload: LoginIn) -> Any:
+def token(request: HttpRequest, payload: LoginIn, response: HttpResponse) -> Any:
     ratelimit.check("api_token", f"ip:{client_ip(request) or ''}")
     user = authenticate(request, username=payload.nir, password=payload.password)
     if user is None or getattr(user, "kind", None) != "holder":
         raise InvalidToken("Numéro de sécurité sociale ou mot de passe incorrect.", code="invalid_credentials")
     t, access, refresh = api_token_issue(user=user, label=payload.device, request=request)
+    response["Cache-Control"] = "no-store"  # RFC 6749 5.1; also keeps tokens out of the idempotency store
     return _pair(t, access, refresh)
 
 
 @router.post("/auth/refresh", response={200: TokenOut}, auth=None, summary="Renouveler le jeton d'accès")
-def refresh(request: HttpRequest, payload: RefreshIn) -> Any:
+def refresh(request: HttpRequest, payload: RefreshIn, response: HttpResponse) -> Any:
     t, access, new_refresh = api_token_refresh(refresh_token=payload.refresh_token, request=request)
+    response["Cache-Control"] = "no-store"
     return _pair(t, access, new_refresh)
 
 

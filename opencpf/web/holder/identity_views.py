@@ -11,7 +11,8 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from opencpf.core.audit import audit_record, client_ip
@@ -35,6 +36,7 @@ def _next(request: HttpRequest, default: str) -> str:
     return reverse(default)
 
 
+@sensitive_post_parameters("nir", "password", "password2")
 def activate(request: HttpRequest) -> HttpResponse:
     form = forms.ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,6 +92,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("nir")
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = forms.NirForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +203,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     method = strong.second_factor()
     if method == strong.METHOD_TOTP and strong.totp_device(user) is None:  # type: ignore[arg-type]
         messages.info(request, "Configurez d'abord une application d'authentification.")
-        return redirect(f"{reverse('holder:totp_enrol')}?next={_next(request, 'holder:security')}")
+        return redirect(f"{reverse('holder:totp_enrol')}?{urlencode({'next': _next(request, 'holder:security')})}")
     form = forms.CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
     if request.method == "POST" and "send" in request.POST and method == strong.METHOD_EMAIL:
         try:
@@ -352,4 +355,5 @@ def personal_data(request: HttpRequest) -> HttpResponse:
     body = json.dumps(holder_personal_data(holder), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-mon-compte-formation.json"'
+    response["Cache-Control"] = "no-store"
     return response
