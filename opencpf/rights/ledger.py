@@ -94,6 +94,8 @@ def post(
         raise RuntimeError("post() must run inside transaction.atomic")
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("a ledger transaction must sum to zero")
+    if not any(amount for _, amount in lines):
+        raise ValueError("a ledger transaction moves some money")
     posted_at = clock.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     txn_params = [

@@ -228,13 +228,14 @@ def _reserve(
                 (Account(pk=x.account_id, kind=_CATEGORY_KIND[x.category]), -x.amount_cents) for x in quote.lines
             ]
             lines.append((PlatformRef(AccountKind.HOLDS), total))
-            post(
-                key=f"reserve:{order_ref}",
-                kind=TransactionKind.RESERVE,
-                lines=lines,
-                reference=order_ref,
-                label=f"Réservation pour le dossier {order_ref}",
-            )
+            if total:  # nothing funded: the reservation records the split, no money moves
+                post(
+                    key=f"reserve:{order_ref}",
+                    kind=TransactionKind.RESERVE,
+                    lines=lines,
+                    reference=order_ref,
+                    label=f"Réservation pour le dossier {order_ref}",
+                )
     except IntegrityError:  # a concurrent reservation of the same order committed first
         existing = Reservation.objects.get(order_ref=order_ref)
         if not _same(existing, quote):
@@ -345,7 +346,7 @@ def capture(*, order_ref: str, amount_cents: int | None = None, provider_ref: st
             reservation, changed = _close(
                 order_ref, ReservationStatus.CAPTURED, -1 if amount_cents is None else amount_cents, provider_ref
             )
-            if not changed:
+            if not changed or not reservation.held_cents:
                 return reservation
             amount = reservation.captured_cents
             lines: list[Line] = [
@@ -375,7 +376,7 @@ def release(*, order_ref: str) -> Reservation:
     def run() -> Reservation:
         with transaction.atomic():
             reservation, changed = _close(order_ref, ReservationStatus.RELEASED, 0, "")
-            if not changed:
+            if not changed or not reservation.held_cents:
                 return reservation
             lines: list[Line] = [(PlatformRef(AccountKind.HOLDS), -reservation.held_cents)]
             lines += _give_back(reservation, reservation.held_cents)

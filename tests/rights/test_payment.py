@@ -161,3 +161,22 @@ def test_verify_ledger_command_detects_tampering(holder) -> None:  # type: ignor
     with pytest.raises(SystemExit) as exc:
         call_command("verify_ledger")
     assert exc.value.code == 1
+
+
+def test_database_refuses_to_change_ledger_rows(holder) -> None:  # type: ignore[no-untyped-def]
+    from django.db import DatabaseError, transaction
+
+    credit_rights(holder.nir_hash, 10_000, "c1")
+    entry = Entry.objects.filter(account__nir_hash=holder.nir_hash).get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(amount_cents=99_999)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerTransaction.objects.filter(pk=entry.transaction_id).update(label="changed")
+    entry.refresh_from_db()
+    assert entry.amount_cents == 10_000
+
+
+def test_quote_is_one_query(holder, frozen_clock, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    credit_rights(holder.nir_hash, 10_000, "c1")
+    with django_assert_num_queries(1):
+        services.quote(nir_hash=holder.nir_hash, price_cents=50_000)

@@ -120,3 +120,11 @@ def test_api_topup_with_key_idempotent_and_earmarked(client, holder, employer, f
     assert LedgerTransaction.objects.count() == n
     q = services.quote(nir_hash=holder.nir_hash, price_cents=50_000, certification_code="RS5001")
     assert q.earmarked_cents == 50_000 and q.copayment_exemption == "employer_topup"
+
+
+def test_statement_endpoint_query_count(client, holder, frozen_clock, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for i in range(5):
+        credit_rights(holder.nir_hash, 1_000, f"c{i}")
+    client.force_login(holder.user)
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/v1/rights/statement").status_code == 200
