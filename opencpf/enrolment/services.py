@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,7 @@ from opencpf.enrolment.permissions import agent_may_cancel
 from opencpf.identity.models import Holder, ProviderMembership, UserKind
 
 Mutation = Callable[[Dossier, dt.date], list[str]]
+logger = logging.getLogger(__name__)
 
 
 def who_of(actor: Any, dossier: Dossier) -> str:
@@ -496,7 +498,12 @@ def expire_deadlines(*, on: dt.date | None = None) -> dict[str, int]:
     counts: dict[str, int] = {"reminders": 0}
     lapsed = Dossier.objects.filter(deadline_on__lt=day).exclude(deadline_kind="").values_list("pk", flat=True)
     for pk in list(lapsed.order_by("deadline_on", "pk")):
-        event = dossier_apply_deadline(dossier_id=pk, on=day)
+        try:
+            event = dossier_apply_deadline(dossier_id=pk, on=day)
+        except Exception:  # one broken dossier must not stop the others; the next run retries it
+            logger.exception("Deadline of dossier %s could not be applied", pk)
+            counts["errors"] = counts.get("errors", 0) + 1
+            continue
         if event:
             counts[str(event)] = counts.get(str(event), 0) + 1
     upcoming = (
