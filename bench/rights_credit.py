@@ -13,19 +13,10 @@ import time
 YEAR = 2024
 
 
-def _child(args: argparse.Namespace) -> int:
-    from bench._django import setup
-
-    setup()
+def generate(n: int) -> None:
+    """Holders with accounts and balances from earlier years, and their declarations for YEAR."""
     from django.db import connection
 
-    from bench._scratch_pg import migrate
-    from opencpf.rights.crediting import credit_year
-    from opencpf.rights.selectors import ledger_verify
-
-    migrate()
-    n = args.holders
-    started = time.perf_counter()
     with connection.cursor() as cur:
         # ~85 % full time, 10 % below half time, 5 % paid without hours; 4 % low qualification;
         # 15 % of holders have a second employer.
@@ -78,6 +69,22 @@ def _child(args: argparse.Namespace) -> int:
         cur.execute("ANALYZE rights_account")
         cur.execute("ANALYZE rights_entry")
         cur.execute("CHECKPOINT")
+
+
+def _child(args: argparse.Namespace) -> int:
+    from bench._django import setup
+
+    setup()
+    from django.db import connection
+
+    from bench._scratch_pg import migrate
+    from opencpf.rights.crediting import credit_year
+    from opencpf.rights.selectors import ledger_verify
+
+    migrate()
+    n = args.holders
+    started = time.perf_counter()
+    generate(n)
     print(f"data: {n} holders' declarations generated in {time.perf_counter() - started:.1f} s", flush=True)
 
     result = credit_year(year=YEAR, chunk_size=args.chunk_size)

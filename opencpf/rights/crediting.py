@@ -125,6 +125,10 @@ def _prepare(year: int, p: dict[str, int]) -> None:
 
 
 def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
+    return "INSERT INTO rights_credit_diff (account_id, amount) " + _diff_select(year, p, lo, hi)
+
+
+def _diff_select(year: int, p: dict[str, int], lo: int, hi: int) -> str:
     amt, amt_b = int(p["yearly_credit_cents"]), int(p["yearly_credit_low_qualification_cents"])
     cap, cap_b = int(p["yearly_cap_cents"]), int(p["yearly_cap_low_qualification_cents"])
     threshold = int(p["half_time_threshold_bp"]) * 100
@@ -132,8 +136,7 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
     cap_expr = f"(CASE WHEN t.boosted = 1 THEN {cap_b} ELSE {cap} END)"
     room = f"({cap_expr} - a.balance_cents + COALESCE(c.credited, 0))"
     return (
-        "INSERT INTO rights_credit_diff (account_id, amount) "  # noqa: S608 - integers and constants only, values are parameters
-        "SELECT account_id, diff FROM ("
+        "SELECT account_id, diff AS amount FROM ("  # noqa: S608 - integers and constants only
         " SELECT account_id, CASE WHEN want - credited < -balance THEN -balance ELSE want - credited END AS diff FROM ("
         "  SELECT t.account_id AS account_id, a.balance_cents AS balance, COALESCE(c.credited, 0) AS credited, "
         f"  CASE WHEN (CASE WHEN t.share_ppm >= {threshold} THEN {amount} ELSE {amount} * t.share_ppm / {PPM} END)"
@@ -151,9 +154,45 @@ def _diff_sql(year: int, p: dict[str, int], lo: int, hi: int) -> str:
     )
 
 
+def _post_chunk_one_statement(
+    run: CreditYearRun, year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
+) -> tuple[int, int]:
+    """PostgreSQL: differences, transaction row, balances and entries of a chunk in one statement."""
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    sql = (
+        f"WITH d AS MATERIALIZED ({_diff_select(year, p, lo, hi)}), "  # noqa: S608 - integers and constants only
+        "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, "
+        "  amount_cents) SELECT %s, %s, %s, %s, %s, %s, (SELECT COALESCE(SUM(amount), 0) FROM d WHERE amount > 0) "
+        "  WHERE EXISTS (SELECT 1 FROM d) RETURNING id), "
+        "u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount FROM d "
+        f"  WHERE rights_account.id = d.account_id AND rights_account.id BETWEEN {int(lo)} AND {int(hi)} "
+        "  RETURNING rights_account.id AS account_id, d.amount AS amount), "
+        "e AS (INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+        "  SELECT t.id, u.account_id, u.amount FROM t, u "
+        "  UNION ALL SELECT t.id, %s, -(SELECT SUM(amount) FROM d) FROM t RETURNING 1) "
+        "SELECT (SELECT COUNT(*) FROM d), (SELECT COALESCE(SUM(amount), 0) FROM d), (SELECT COUNT(*) FROM u), "
+        "(SELECT COUNT(*) FROM e)"
+    )
+    key = f"credit_year:{year}:{run.chunks_posted + 1}"
+    label = f"Alimentation au titre de {year}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, TransactionKind.CREDIT_YEAR.value, year, f"{lo}-{hi}", label, now, operator_id])
+        count, total, updated, inserted = cursor.fetchone()
+    if not count:
+        return 0, 0
+    if updated != count or inserted != count + 1:
+        raise RuntimeError("credit_year: chunk posted partially")  # rolls the chunk back
+    run.chunks_posted += 1
+    run.last_run_at = clock.now()
+    run.save(update_fields=["chunks_posted", "last_run_at"])
+    return int(count), int(total)
+
+
 def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int) -> tuple[int, int]:
     with transaction.atomic():
         run = CreditYearRun.objects.select_for_update().get(year=year)
+        if connection.vendor == "postgresql":
+            return _post_chunk_one_statement(run, year, p, lo, hi, operator_id)
         _exec("DELETE FROM rights_credit_diff")
         count = _exec(_diff_sql(year, p, lo, hi))
         if not count:
@@ -168,6 +207,7 @@ def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
             reference=f"{lo}-{hi}",
             label=f"Alimentation au titre de {year}",
             posted_at=clock.now(),
+            amount_cents=_scalar("SELECT COALESCE(SUM(amount), 0) FROM rights_credit_diff WHERE amount > 0") or 0,
         )
         _exec(
             "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "

@@ -106,6 +106,7 @@ def post(
         label[:200],
         conn.ops.adapt_datetimefield_value(posted_at),
         actor_id,
+        sum(amount for _, amount in lines if amount > 0),
     ]
     # Cached balances of holder-side accounts, in primary-key order (no deadlock between posters).
     deltas: dict[int, int] = {}
@@ -130,13 +131,14 @@ def post(
         label=label[:200],
         posted_at=posted_at,
         actor_id=actor_id,
+        amount_cents=txn_params[-1],
     )
     return txn, True
 
 
 _INSERT_TXN = (
-    "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+    "INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id, "
+    "amount_cents) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
 )
 
 

@@ -95,6 +95,7 @@ class LedgerTransaction(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     reference = models.CharField("référence (dossier, financeur…)", max_length=100, blank=True, default="")
     label = models.CharField("libellé", max_length=200, blank=True, default="")
+    amount_cents = models.BigIntegerField("montant déplacé (somme des crédits)", default=0)
     posted_at = models.DateTimeField("date")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
@@ -115,7 +116,10 @@ class LedgerTransaction(models.Model):
 class Entry(models.Model):
     """One line of a transaction on one account: positive credits the account, negative debits it."""
 
-    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.RESTRICT, related_name="entries")
+    # No index on the transaction: entries are read by account (statements); the index would cost every posting.
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.RESTRICT, related_name="entries", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="entries", db_index=False)
     amount_cents = models.BigIntegerField("montant (centimes)")
 

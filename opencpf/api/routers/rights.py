@@ -103,7 +103,7 @@ def topup(request: HttpRequest, payload: TopupIn) -> Status[dict[str, Any]]:
         corrective=payload.correctif,
         idempotency_key=f"api:{key}",
     )
-    amount = sum(e for e in txn.entries.filter(amount_cents__gt=0).values_list("amount_cents", flat=True))
     return Status(
-        201 if created else 200, {"mouvement": txn.pk, "montant_centimes": amount, "deja_enregistre": not created}
+        201 if created else 200,
+        {"mouvement": txn.pk, "montant_centimes": txn.amount_cents, "deja_enregistre": not created},
     )
