@@ -128,3 +128,21 @@ def test_every_move_from_state(world, state):
         last = fresh.transitions.order_by("-id").first()
         assert last is not None and (last.event, last.who, last.from_state) == (event, role, state)
         assert last.actor_id == (world[role].pk if world[role] is not None else None)
+
+
+def test_can_checks_follow_the_table():
+    from types import SimpleNamespace
+
+    validated = SimpleNamespace(state=S.VALIDATED)
+    assert transitions.can_accept(validated) and transitions.can_decline(validated)
+    assert transitions.can_provider_cancel(validated) and transitions.can_agent_cancel(validated)
+    assert transitions.can_expire_acceptance(validated)
+    assert not transitions.can_accept(validated, "provider")
+    assert not transitions.can_propose(validated) and not transitions.can_declare_entry(validated)
+    accepted = SimpleNamespace(state=S.ACCEPTED)
+    assert transitions.can_holder_cancel(accepted) and transitions.can_declare_entry(accepted)
+    assert transitions.can_flag_missing_entry(accepted) and not transitions.can_withdraw(accepted)
+    fresh = SimpleNamespace(state=S.NOT_PROCESSED)
+    assert transitions.can_propose(fresh) and transitions.can_refuse(fresh) and transitions.can_withdraw(fresh)
+    assert transitions.can_expire_answer(fresh) and not transitions.can_expire_answer(fresh, "holder")
+    assert transitions.available_events(SimpleNamespace(state=S.IN_TRAINING), "holder") == []
