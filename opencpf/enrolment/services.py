@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from opencpf.catalogue.models import ProviderStatus, Session
 from opencpf.core import clock
@@ -509,6 +510,7 @@ def expire_deadlines(*, on: dt.date | None = None) -> dict[str, int]:
     upcoming = (
         Dossier.objects.filter(deadline_on__gte=day, deadline_on__lte=add_business_days(day, 1))
         .exclude(deadline_kind="")
+        .exclude(reminder_sent_for=F("deadline_on"))
         .values_list("pk", flat=True)
     )
     for pk in list(upcoming.order_by("deadline_on", "pk")):
