@@ -33,6 +33,11 @@ class PriceSplit:
     def funded_cents(self) -> int:
         return self.rights_cents + self.topups_cents
 
+    @property
+    def holder_rest_cents(self) -> int:
+        """The part of the price neither funded nor the co-payment (the holder pays it by card too)."""
+        return self.rest_cents - self.copayment_cents
+
 
 @dataclass(frozen=True)
 class Reservation:

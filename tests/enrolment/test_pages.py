@@ -30,7 +30,8 @@ def test_request_page_shows_the_split_before_sending_and_a_double_submit_creates
     page = c.get(f"/mon-compte/sessions/{session.pk}/demande/")
     html = page.content.decode().replace("&#x27;", "'")
     assert page.status_code == 200
-    assert "Vos droits CPF" in html and "1\u202f000,00\u00a0€" in html and "500,00\u00a0€" in html
+    assert "Vos droits CPF" in html and "1\u202f000,00\u00a0€" in html and "397,77\u00a0€" in html
+    assert "Vous paierez par carte <strong>500,00\u00a0€</strong>" in html
     token = page.context["form"]["client_token"].value()
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
