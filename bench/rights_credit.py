@@ -51,8 +51,8 @@ def generate(n: int) -> None:
             "VALUES ('operator_funding', '', '', 'opening', 0, now())"
         )
         cur.execute(
-            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, reference, label, posted_at) "
-            "VALUES ('bench-opening', 'credit_year', '', 'Solde d''ouverture', now())"
+            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, reference, label, posted_at, amount_cents) "
+            "VALUES ('bench-opening', 'credit_year', '', 'Solde d''ouverture', now(), 0)"
         )
         cur.execute(
             "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
