@@ -217,6 +217,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Enrolment deadlines are by day; an hourly idempotent pass applies each lapse once and sends reminders.
+CELERY_BEAT_SCHEDULE["enrolment.expire_deadlines"] = {"task": "enrolment.expire_deadlines", "schedule": 3600.0}
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

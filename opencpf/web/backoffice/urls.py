@@ -2,7 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencpf.web.backoffice import catalogue_views as cv
-from opencpf.web.backoffice import core_views, identity_views, rights_views, support_views, trust_views, views
+from opencpf.web.backoffice import (
+    core_views,
+    enrolment_views,
+    identity_views,
+    rights_views,
+    support_views,
+    trust_views,
+    views,
+)
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -41,4 +49,7 @@ urlpatterns = [
     path("referencement/", cv.referencing_queue, name="referencing_queue"),
     path("referencement/<int:provider_id>/", cv.referencing_detail, name="referencing_detail"),
     path("habilitations/<int:permission_id>/retirer/", cv.permission_withdraw, name="permission_withdraw"),
+    path("dossiers/signales/", enrolment_views.flagged, name="dossiers_flagged"),
+    path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
 ]

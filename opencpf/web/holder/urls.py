@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import identity_views, rights_views, search_views, support_views, views
+from opencpf.web.holder import enrolment_views, identity_views, rights_views, search_views, support_views, views
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -61,5 +61,12 @@ urlpatterns = [
     path("mon-compte/securite/mot-de-passe/", identity_views.password_change, name="password_change"),
     path("mon-compte/securite/sessions/<int:session_id>/fermer/", identity_views.session_revoke, name="session_revoke"),
     path("mon-compte/donnees-personnelles/", identity_views.personal_data, name="personal_data"),
+    # enrolment
+    path("mon-compte/dossiers/", enrolment_views.dossier_list, name="dossiers"),
+    path("mon-compte/dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
+    path("mon-compte/dossiers/<str:number>/accepter/", enrolment_views.dossier_accept, name="dossier_accept"),
+    path("mon-compte/dossiers/<str:number>/<str:action>/", enrolment_views.dossier_action, name="dossier_action"),
+    path("mon-compte/messages/", enrolment_views.message_list, name="enrolment_messages"),
+    path("mon-compte/sessions/<int:session_id>/demande/", enrolment_views.session_request, name="session_request"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

@@ -3,7 +3,7 @@ from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
-from opencpf.web.provider import identity_views, support_views, views
+from opencpf.web.provider import enrolment_views, identity_views, support_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -43,4 +43,11 @@ urlpatterns = [
     path("sessions/<int:session_id>/dupliquer/", cv.session_duplicate, name="session_duplicate"),
     path("demande-referencement/", cv.referencing_apply, name="referencing_apply"),
     path("referencement/", cv.referencing_status, name="referencing_status"),
+    # enrolment
+    path("dossiers/", enrolment_views.dossier_list, name="dossiers"),
+    path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<str:number>/proposer/", enrolment_views.dossier_propose, name="dossier_propose"),
+    path("dossiers/<str:number>/refuser/", enrolment_views.dossier_refuse, name="dossier_refuse"),
+    path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
+    path("dossiers/<str:number>/entree/", enrolment_views.dossier_declare_entry, name="dossier_declare_entry"),
 ]
