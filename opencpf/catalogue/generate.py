@@ -89,7 +89,7 @@ class _Sink:
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(self.table)} ({cols}) VALUES ({marks})",  # noqa: S608 (model names)
+                    f"INSERT INTO {connection.ops.quote_name(self.table)} ({cols}) VALUES ({marks})",  # noqa: S608 (model names)  # nosec B608
                     self.rows,
                 )
         self.count += len(self.rows)

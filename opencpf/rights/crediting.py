@@ -107,7 +107,7 @@ def _prepare(year: int, p: dict[str, int]) -> None:
     _exec("DROP TABLE IF EXISTS rights_credit_target")
     _exec("DROP TABLE IF EXISTS rights_credit_diff")
     _exec(
-        "CREATE TEMPORARY TABLE rights_credit_target AS "  # noqa: S608 - integers and constants only, values are parameters
+        "CREATE TEMPORARY TABLE rights_credit_target AS "  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
         "SELECT a.id AS account_id, t.share_ppm AS share_ppm, t.boosted AS boosted "
         "FROM (SELECT nir_hash, "
         "  CAST(SUM(CASE WHEN worked_hours_x100 IS NOT NULL AND reference_hours_x100 > 0 "
@@ -136,7 +136,7 @@ def _diff_select(year: int, p: dict[str, int], lo: int, hi: int) -> str:
     cap_expr = f"(CASE WHEN t.boosted = 1 THEN {cap_b} ELSE {cap} END)"
     room = f"({cap_expr} - a.balance_cents + COALESCE(c.credited, 0))"
     return (
-        "SELECT account_id, diff AS amount FROM ("  # noqa: S608 - integers and constants only
+        "SELECT account_id, diff AS amount FROM ("  # noqa: S608 - integers and constants only  # nosec B608
         " SELECT account_id, CASE WHEN want - credited < -balance THEN -balance ELSE want - credited END AS diff FROM ("
         "  SELECT t.account_id AS account_id, a.balance_cents AS balance, COALESCE(c.credited, 0) AS credited, "
         f"  CASE WHEN (CASE WHEN t.share_ppm >= {threshold} THEN {amount} ELSE {amount} * t.share_ppm / {PPM} END)"
@@ -160,7 +160,7 @@ def _post_chunk_one_statement(
     """PostgreSQL: differences, transaction row, balances and entries of a chunk in one statement."""
     now = connection.ops.adapt_datetimefield_value(clock.now())
     sql = (
-        f"WITH d AS MATERIALIZED ({_diff_select(year, p, lo, hi)}), "  # noqa: S608 - integers and constants only
+        f"WITH d AS MATERIALIZED ({_diff_select(year, p, lo, hi)}), "  # noqa: S608 - integers and constants only  # nosec B608
         "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, "
         "  amount_cents) SELECT %s, %s, %s, %s, %s, %s, (SELECT COALESCE(SUM(amount), 0) FROM d WHERE amount > 0) "
         "  WHERE EXISTS (SELECT 1 FROM d) RETURNING id), "
@@ -219,7 +219,7 @@ def _post_chunk(year: int, p: dict[str, int], lo: int, hi: int, operator_id: int
             [txn.pk, operator_id, -total],
         )
         _exec(
-            "UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount "  # noqa: S608 - integers and constants only, values are parameters
+            "UPDATE rights_account SET balance_cents = rights_account.balance_cents + d.amount "  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
             f"FROM rights_credit_diff d WHERE rights_account.id = d.account_id AND rights_account.id BETWEEN {int(lo)} AND {int(hi)}"
         )
         run.save(update_fields=["chunks_posted", "last_run_at"])

@@ -147,7 +147,7 @@ def _entry_selects(txn_ref: str, entries: list[Line]) -> tuple[list[str], list[A
     params: list[Any] = []
     for account, amount in entries:
         if isinstance(account, PlatformRef):
-            selects.append(f"SELECT {txn_ref}, a.id, %s FROM rights_account a WHERE a.kind = %s AND a.reference = %s")  # noqa: S608 - integers and constants only, values are parameters
+            selects.append(f"SELECT {txn_ref}, a.id, %s FROM rights_account a WHERE a.kind = %s AND a.reference = %s")  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
             params += [amount, account.kind, account.reference]
         else:
             selects.append(f"SELECT {txn_ref}, %s, %s")
@@ -190,7 +190,7 @@ def _post_one_statement(
     if deltas:
         values = ", ".join(["(%s::bigint, %s::bigint)"] * len(deltas))
         sql.append(
-            ", u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + v.delta "  # noqa: S608 - integers and constants only, values are parameters
+            ", u AS (UPDATE rights_account SET balance_cents = rights_account.balance_cents + v.delta "  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
             f"FROM (VALUES {values}) AS v(id, delta) WHERE rights_account.id = v.id "
             "AND rights_account.balance_cents + v.delta >= 0 AND EXISTS (SELECT 1 FROM t) RETURNING rights_account.id)"
         )
@@ -210,7 +210,7 @@ def _post_one_statement(
         )
         params += entry_params
     sql.append(
-        " SELECT (SELECT id FROM t), "  # noqa: S608 - integers and constants only, values are parameters
+        " SELECT (SELECT id FROM t), "  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
         + ("(SELECT COUNT(*) FROM u)" if deltas else "0")
         + ", "
         + ("(SELECT COUNT(*) FROM e)" if entries else "0")

@@ -106,7 +106,7 @@ def ledger_verify() -> list[str]:
         for txn_id, total in cursor.fetchall():
             problems.append(f"mouvement {txn_id} déséquilibré : somme {total} centimes")
         cursor.execute(
-            "SELECT a.id, a.balance_cents, COALESCE(s.total, 0) FROM rights_account a "  # noqa: S608 - integers and constants only, values are parameters
+            "SELECT a.id, a.balance_cents, COALESCE(s.total, 0) FROM rights_account a "  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
             "LEFT JOIN (SELECT account_id, SUM(amount_cents) AS total FROM rights_entry GROUP BY account_id) s "
             f"ON s.account_id = a.id WHERE a.kind IN ({holder_kinds}) "
             "AND a.balance_cents <> COALESCE(s.total, 0) ORDER BY a.id"
@@ -114,7 +114,7 @@ def ledger_verify() -> list[str]:
         for account_id, cached, computed in cursor.fetchall():
             problems.append(f"compte {account_id} : solde enregistré {cached}, somme des écritures {computed}")
         cursor.execute(
-            f"SELECT a.id FROM rights_account a WHERE a.kind IN ({holder_kinds}) AND a.balance_cents < 0 ORDER BY a.id"  # noqa: S608 - integers and constants only, values are parameters
+            f"SELECT a.id FROM rights_account a WHERE a.kind IN ({holder_kinds}) AND a.balance_cents < 0 ORDER BY a.id"  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
         )
         for (account_id,) in cursor.fetchall():
             problems.append(f"compte {account_id} : solde négatif")

@@ -6,17 +6,12 @@ from typing import Any
 
 from django import template
 
-from opencpf.core.money import format_eur
+from opencpf.web.templatetags.oc import eur
 
 register = template.Library()
 
 
-@register.filter
-def eur(cents: Any) -> str:
-    try:
-        return format_eur(int(cents))
-    except (TypeError, ValueError):
-        return ""
+register.filter("eur", eur)  # the one money filter, shared with pages that load this library
 
 
 @register.filter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 
 from opencpf.core.money import format_eur
@@ -10,9 +12,12 @@ register = template.Library()
 
 
 @register.filter
-def eur(amount_cents: int | None) -> str:
-    """Integer cents as '1 234,56 €'; empty for None."""
-    return "" if amount_cents is None else format_eur(int(amount_cents))
+def eur(amount_cents: Any) -> str:
+    """Integer cents as '1 234,56 €'; empty for None or anything that is not a number of cents."""
+    try:
+        return format_eur(int(amount_cents))
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter

@@ -6,15 +6,13 @@ from typing import Any
 
 from django import template
 
-from opencpf.core.money import format_eur
 from opencpf.rights.selectors import balances
+from opencpf.web.templatetags.oc import eur
 
 register = template.Library()
 
 
-@register.filter
-def eur(amount_cents: Any) -> str:
-    return format_eur(int(amount_cents or 0))
+register.filter("eur", eur)  # the one money filter, shared with pages that load this library
 
 
 @register.inclusion_tag("holder/rights/_balance.html")
