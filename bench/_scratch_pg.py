@@ -54,3 +54,27 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def post_opening_balances(cur: object) -> None:
+    """Post the holders' seeded `rights` balances as one balanced opening transaction against the operator,
+    so that `verify_ledger` holds on the benchmark's data."""
+    cur.execute(  # type: ignore[attr-defined]
+        "INSERT INTO rights_account (kind, nir_hash, certification_code, reference, balance_cents, created_at) "
+        "VALUES ('operator_funding', '', '', 'opening', 0, now())"
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        "INSERT INTO rights_ledgertransaction (idempotency_key, kind, reference, label, posted_at, amount_cents) "
+        "VALUES ('bench-opening', 'credit_year', '', 'Solde d''ouverture', now(), 0)"
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+        "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), id, balance_cents "
+        "FROM rights_account WHERE kind = 'rights' AND balance_cents > 0"
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+        "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), "
+        "(SELECT id FROM rights_account WHERE reference = 'opening'), -SUM(balance_cents) "
+        "FROM rights_account WHERE kind = 'rights'"
+    )

@@ -17,6 +17,8 @@ def generate(n: int) -> None:
     """Holders with accounts and balances from earlier years, and their declarations for YEAR."""
     from django.db import connection
 
+    from bench._scratch_pg import post_opening_balances
+
     with connection.cursor() as cur:
         # ~85 % full time, 10 % below half time, 5 % paid without hours; 4 % low qualification;
         # 15 % of holders have a second employer.
@@ -46,25 +48,7 @@ def generate(n: int) -> None:
             "SELECT 'rights', md5(i::text), '', '', (i::bigint * 7919) %% 600000, now() FROM generate_series(1, %s) AS i",
             [n],
         )
-        cur.execute(
-            "INSERT INTO rights_account (kind, nir_hash, certification_code, reference, balance_cents, created_at) "
-            "VALUES ('operator_funding', '', '', 'opening', 0, now())"
-        )
-        cur.execute(
-            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, reference, label, posted_at, amount_cents) "
-            "VALUES ('bench-opening', 'credit_year', '', 'Solde d''ouverture', now(), 0)"
-        )
-        cur.execute(
-            "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
-            "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), id, balance_cents "
-            "FROM rights_account WHERE kind = 'rights' AND balance_cents > 0"
-        )
-        cur.execute(
-            "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
-            "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), "
-            "(SELECT id FROM rights_account WHERE reference = 'opening'), -SUM(balance_cents) "
-            "FROM rights_account WHERE kind = 'rights'"
-        )
+        post_opening_balances(cur)
         cur.execute("ANALYZE rights_declaration")
         cur.execute("ANALYZE rights_account")
         cur.execute("ANALYZE rights_entry")

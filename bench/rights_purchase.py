@@ -42,7 +42,7 @@ def _child(args: argparse.Namespace) -> int:
     setup()
     from django.db import connection, connections
 
-    from bench._scratch_pg import migrate
+    from bench._scratch_pg import migrate, post_opening_balances
     from opencpf.rights.selectors import ledger_verify
 
     migrate()
@@ -55,25 +55,7 @@ def _child(args: argparse.Namespace) -> int:
             "SELECT 'rights', md5('p' || i::text), '', '', %s, now() FROM generate_series(1, %s) AS i",
             [args.purchases * 100_000, n_holders],
         )
-        cur.execute(
-            "INSERT INTO rights_account (kind, nir_hash, certification_code, reference, balance_cents, created_at) "
-            "VALUES ('operator_funding', '', '', 'opening', 0, now())"
-        )
-        cur.execute(
-            "INSERT INTO rights_ledgertransaction (idempotency_key, kind, reference, label, posted_at, amount_cents) "
-            "VALUES ('bench-opening', 'credit_year', '', 'Solde d''ouverture', now(), 0)"
-        )
-        cur.execute(
-            "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
-            "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), id, balance_cents "
-            "FROM rights_account WHERE kind = 'rights'"
-        )
-        cur.execute(
-            "INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
-            "SELECT (SELECT id FROM rights_ledgertransaction WHERE idempotency_key = 'bench-opening'), "
-            "(SELECT id FROM rights_account WHERE reference = 'opening'), -SUM(balance_cents) "
-            "FROM rights_account WHERE kind = 'rights'"
-        )
+        post_opening_balances(cur)
         cur.execute("SELECT nir_hash FROM rights_account WHERE kind = 'rights' ORDER BY id")
         hashes = [r[0] for r in cur.fetchall()]
     connections.close_all()
