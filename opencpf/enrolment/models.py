@@ -75,6 +75,17 @@ class Dossier(models.Model):
 
     client_token = models.CharField(max_length=64, blank=True, default="")
 
+    # Exit (the service-done declaration) and what the provider is owed: see payments.amounts.amount_due.
+    exit_date = models.DateField("date de sortie", null=True, blank=True)
+    hours_attended = models.PositiveIntegerField("heures suivies", null=True, blank=True)
+    completion_rate_bp = models.PositiveIntegerField("taux de réalisation (points de base)", null=True, blank=True)
+    exit_reason = models.CharField("motif de sortie", max_length=24, blank=True, default="")
+    exit_declared_at = models.DateTimeField("sortie déclarée le", null=True, blank=True)
+    service_done_validated_at = models.DateTimeField("service fait validé le", null=True, blank=True, db_index=True)
+    due_cents = models.BigIntegerField("dû à l'organisme", default=0)
+    advance_cents = models.BigIntegerField("avance due à l'organisme", default=0)
+    paid_cents = models.BigIntegerField("versé à l'organisme", default=0)
+
     class Meta:
         verbose_name = "dossier de formation"
         verbose_name_plural = "dossiers de formation"
@@ -97,7 +108,10 @@ class Dossier(models.Model):
                 & models.Q(captured_cents__gte=0)
                 & models.Q(released_cents__gte=0)
                 & models.Q(forfeited_cents__gte=0)
-                & models.Q(compensation_cents__gte=0),
+                & models.Q(compensation_cents__gte=0)
+                & models.Q(due_cents__gte=0)
+                & models.Q(advance_cents__gte=0)
+                & models.Q(paid_cents__gte=0),
                 name="dossier_amounts_non_negative",
             ),
             models.CheckConstraint(
@@ -137,6 +151,9 @@ class Dossier(models.Model):
             "compensation_cents": self.compensation_cents,
             "card_paid_cents": self.card_paid_cents,
             "card_refunded_cents": self.card_refunded_cents,
+            "due_cents": self.due_cents,
+            "advance_cents": self.advance_cents,
+            "paid_cents": self.paid_cents,
         }
 
 

@@ -48,3 +48,104 @@ class ProviderBankAccount(models.Model):
     @property
     def masked_iban(self) -> str:
         return f"{self.iban[:4]} **** **** {self.iban[-4:]}"
+
+
+class HoldSource(models.TextChoices):
+    CONTROL = "control", "Contrôle en cours"
+    DISPUTE = "dispute", "Litige en cours"
+    ALERT = "alert", "Alerte de fraude"
+    SANCTION = "sanction", "Sanction : suspension des paiements"
+    AGENT = "agent", "Décision d'un gestionnaire"
+
+
+class PaymentHold(models.Model):
+    """Payments withheld from a whole provider or from one dossier until an agent lifts the hold.
+
+    Placed by controls, disputes, trust alerts (by an agent's decision) and sanctions; payment runs skip
+    every dossier with an active hold (see payments.holds.holds_for). Never deleted: lifting is recorded.
+    """
+
+    provider = models.ForeignKey(
+        "catalogue.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_holds"
+    )
+    dossier = models.ForeignKey(
+        "enrolment.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_holds"
+    )
+    source = models.CharField("origine", max_length=16, choices=HoldSource.choices)
+    source_ref = models.CharField("référence de l'origine", max_length=80)
+    reason = models.CharField("motif", max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    placed_at = models.DateTimeField("posée le")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    lifted_at = models.DateTimeField("levée le", null=True, blank=True)
+    lift_reason = models.CharField("motif de la levée", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "blocage de paiement"
+        verbose_name_plural = "blocages de paiement"
+        ordering = ["-placed_at", "-id"]
+        permissions = [("manage_paymenthold", "Bloquer ou débloquer des paiements")]
+        indexes = [models.Index(fields=["provider", "lifted_at"]), models.Index(fields=["dossier", "lifted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(provider__isnull=False) | models.Q(dossier__isnull=False),
+                name="payment_hold_has_target",
+            ),
+            # One active hold per origin and target: placing it twice changes nothing.
+            models.UniqueConstraint(
+                fields=["source", "source_ref", "provider", "dossier"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="payment_hold_active_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} – {self.reason[:60]}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+
+class ProviderRecovery(models.Model):
+    """A sum a provider owes back (sanction, unpaid advance of a dossier ended early, dispute decision),
+    offset on its next payments. `recovered_cents` grows as payment runs deduct it; never above the amount."""
+
+    provider = models.ForeignKey("catalogue.Provider", on_delete=models.PROTECT, related_name="recoveries")
+    key = models.CharField("clé d'idempotence", max_length=120, unique=True)
+    amount_cents = models.BigIntegerField("montant à récupérer")
+    recovered_cents = models.BigIntegerField("montant récupéré", default=0)
+    source = models.CharField("origine", max_length=16, choices=HoldSource.choices)
+    source_ref = models.CharField("référence de l'origine", max_length=80)
+    dossier = models.ForeignKey(
+        "enrolment.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="recoveries"
+    )
+    reason = models.CharField("motif", max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le")
+
+    class Meta:
+        verbose_name = "récupération de sommes"
+        verbose_name_plural = "récupérations de sommes"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(recovered_cents__gte=0) & models.Q(recovered_cents__lte=models.F("amount_cents")),
+                name="recovery_recovered_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} – {self.amount_cents} ({self.reason[:40]})"
+
+    @property
+    def outstanding_cents(self) -> int:
+        return self.amount_cents - self.recovered_cents
