@@ -216,3 +216,13 @@ def test_planned_run_left_by_a_crash_is_resumed(buyer, staff, provider):
     assert [r.state for r in outcome.runs] == [PaymentRunState.FILE_GENERATED] * 2
     assert account_total(AccountKind.PROVIDER_PAID) == 200_000
     assert ledger_verify() == []
+
+
+def test_daily_task_is_scheduled_and_pays(buyer, staff, provider):
+    from opencpf.payments.tasks import payment_run_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["payments.payment_run"]["task"] == payment_run_task.name
+    bank_account(provider, staff)
+    validated(entered(buyer, staff, provider))
+    result = payment_run_task.delay().get()
+    assert result["runs"] == ["PR20260601-001"] and result["resumed"] == []
