@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from opencpf.core import clock
+from opencpf.enrolment import services
+from opencpf.enrolment.enums import BillingState, CancellationOutcome
 from opencpf.enrolment.models import Dossier
 from opencpf.payments import runs
 from opencpf.payments.reconcile import reconcile
 from opencpf.rights.enums import AccountKind, TransactionKind
 from opencpf.rights.ledger import platform_account, post
+from tests.enrolment.conftest import MONDAY, make_session
 from tests.payments.helpers import advance_waiting, bank_account, entered, validated
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +67,23 @@ def test_broken_books_are_reported_with_exit_code_1(buyer, staff, provider, caps
         call_command("reconcile")
     assert exc.value.code == 1
     assert "3 écart(s)" in capsys.readouterr().err
+
+
+def test_late_cancellation_compensation_is_paid_and_reconciles(buyer, staff, provider):
+    bank_account(provider, staff)
+    buyer.is_job_seeker = True
+    buyer.save(update_fields=["is_job_seeker"])
+    clock.freeze(MONDAY)
+    session = make_session(provider, start=dt.date(2026, 4, 15))
+    d = services.dossier_request(actor=buyer.user, session_id=session.pk)
+    d = services.dossier_propose(dossier_id=d.pk, actor=staff)
+    d = services.dossier_accept(dossier_id=d.pk, actor=buyer.user, strong_session=True)
+    clock.freeze(dt.datetime(2026, 3, 20, 10, 0))  # after the cooling-off: the holder loses the rights
+    d = services.dossier_holder_cancel(dossier_id=d.pk, actor=buyer.user)
+    assert d.cancellation_outcome == CancellationOutcome.FORFEIT and d.compensation_cents == 7_500
+    (run,) = runs.payment_run().runs
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert (fresh.paid_cents, fresh.billing_state) == (7_500, BillingState.BILLED)
+    assert run.total_cents == 7_500
+    result = reconcile()
+    assert result.problems == [] and result.totals["forfeits"] == 100_000 - 7_500
