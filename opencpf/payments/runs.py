@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 
 from opencpf.catalogue.models import Provider
@@ -140,12 +140,16 @@ def plan_run(*, by: Any = None, execution_date: dt.date | None = None) -> tuple[
         now = clock.now()
         today = now.date()
         # Creating the run row first serialises planners (unique "one planned run" index).
-        run = PaymentRun.objects.create(
-            reference=_new_reference(today),
-            execution_date=execution_date or calendar.add_business_days(today, 1),
-            created_at=now,
-            created_by=by if getattr(by, "pk", None) else None,
-        )
+        try:
+            with transaction.atomic():
+                run = PaymentRun.objects.create(
+                    reference=_new_reference(today),
+                    execution_date=execution_date or calendar.add_business_days(today, 1),
+                    created_at=now,
+                    created_by=by if getattr(by, "pk", None) else None,
+                )
+        except IntegrityError:
+            raise PaymentRunStateError("Une campagne de paiement est déjà en préparation : réessayez.") from None
         held_dossiers, held_providers = held_dossier_ids(), held_provider_ids()
         accounts = {
             a.provider_id: a

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from opencpf.catalogue.models import Provider
+from opencpf.enrolment.enums import ControlState
 from opencpf.enrolment.models import Dossier
 from opencpf.payments.bank_details import active_bank_account, payments_held_reason
-from opencpf.payments.holds import holds_for
+from opencpf.payments.holds import held_dossier_ids, held_provider_ids, holds_for
 from opencpf.payments.models import (
     BankAccountStatus,
     PaymentItemKind,
@@ -69,10 +70,15 @@ def provider_payable(provider: Provider) -> list[PayableDossier]:
 def provider_payments(provider: Provider) -> ProviderPayments:
     payable = provider_payable(provider)
     provider_reason = payments_held_reason(provider)
+    provider_held = provider.pk in held_provider_ids()
+    held_dossiers = held_dossier_ids()
     due = held = 0
     held_list: list[PayableDossier] = []
     for item in payable:
-        item.reasons = holds_for(item.dossier)
+        d = item.dossier
+        if provider_held or d.pk in held_dossiers or d.control_state == ControlState.IN_CONTROL:
+            # The French reasons, read only for held dossiers that are listed.
+            item.reasons = holds_for(d) if len(held_list) < HELD_LIST_LIMIT else ["Paiement bloqué"]
         if provider_reason and not item.reasons:
             item.reasons = [provider_reason]
         if item.reasons:

@@ -226,3 +226,13 @@ def test_daily_task_is_scheduled_and_pays(buyer, staff, provider):
     validated(entered(buyer, staff, provider))
     result = payment_run_task.delay().get()
     assert result["runs"] == ["PR20260601-001"] and result["resumed"] == []
+
+
+def test_a_second_planner_waits_its_turn(buyer, staff, provider):
+    bank_account(provider, staff)
+    validated(entered(buyer, staff, provider))
+    run, _ = runs.plan_run()
+    validated(entered(buyer, staff, provider, price=50_000))
+    with pytest.raises(PaymentRunStateError):
+        runs.plan_run()  # the planned run must be finished first (payment_run does it)
+    assert PaymentRun.objects.count() == 1 and PaymentItem.objects.count() == 1
