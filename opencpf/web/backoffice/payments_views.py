@@ -18,10 +18,13 @@ from opencpf.web.access import agent_required
 
 @agent_required("payments.approve_providerbankaccount")
 def bank_changes(request: HttpRequest) -> HttpResponse:
+    changes = list(selectors.pending_bank_changes()[:200])
+    if changes:
+        audit_record(action="payments.bank_changes_view", request=request, data={"accounts": [c.pk for c in changes]})
     return render(
         request,
         "backoffice/payments/bank_changes.html",
-        {"title": "Changements de coordonnées bancaires", "changes": list(selectors.pending_bank_changes()[:200])},
+        {"title": "Changements de coordonnées bancaires", "changes": changes},
     )
 
 
