@@ -219,6 +219,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Enrolment deadlines are by day; an hourly idempotent pass applies each lapse once and sends reminders.
 CELERY_BEAT_SCHEDULE["enrolment.expire_deadlines"] = {"task": "enrolment.expire_deadlines", "schedule": 3600.0}
+# Payment runs: a daily pass (resumes a run left planned by a crash, then pays what became payable).
+CELERY_BEAT_SCHEDULE["payments.payment_run"] = {"task": "payments.payment_run", "schedule": 86400.0}
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -231,6 +233,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Mon Compte Formation <ne-pas-rep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 OPERATOR_NAME = "Mon Compte Formation"
+# The operator's account debited by payment runs (pain.001 debtor).
+PAYMENTS_DEBTOR_NAME = env("PAYMENTS_DEBTOR_NAME", "Caisse des depots - Mon Compte Formation")
+PAYMENTS_DEBTOR_IBAN = env("PAYMENTS_DEBTOR_IBAN", "FR7630001007941234567890185")
+PAYMENTS_DEBTOR_BIC = env("PAYMENTS_DEBTOR_BIC", "BDFEFRPPCCT")
 OPERATOR_TAGLINE = "Votre compte personnel de formation"
 
 LOGGING = {

@@ -27,3 +27,8 @@ class StrongAuthenticationRequired(PermissionDenied):
 class NotAllowedToApprove(PermissionDenied):
     code = "bank_change_forbidden"
     message = "Votre rôle ne permet pas de valider un changement de coordonnées bancaires."
+
+
+class PaymentRunStateError(Conflict):
+    code = "payment_run_state"
+    message = "Cette action n'est pas possible dans l'état actuel de la campagne de paiement."

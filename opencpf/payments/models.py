@@ -56,6 +56,7 @@ class HoldSource(models.TextChoices):
     ALERT = "alert", "Alerte de fraude"
     SANCTION = "sanction", "Sanction : suspension des paiements"
     AGENT = "agent", "Décision d'un gestionnaire"
+    ADVANCE = "advance", "Avance supérieure au montant dû"  # recoveries only, created by payment runs
 
 
 class PaymentHold(models.Model):
@@ -149,3 +150,140 @@ class ProviderRecovery(models.Model):
     @property
     def outstanding_cents(self) -> int:
         return self.amount_cents - self.recovered_cents
+
+
+class PaymentRunState(models.TextChoices):
+    PLANNED = "planned", "Préparé"
+    FILE_GENERATED = "file_generated", "Fichier de virement généré"
+    SENT = "sent", "Envoyé à la banque"
+    CONFIRMED = "confirmed", "Confirmé par la banque"
+
+
+class PaymentRun(models.Model):
+    """One batch of credit transfers to providers: planned (lines and items committed), ledger posted line by
+    line, file written from the stored lines, then sent and confirmed by a payment officer.
+
+    At most one run is `planned` at a time: a re-run after a crash resumes it instead of planning another."""
+
+    reference = models.CharField("référence", max_length=20, unique=True)  # the file's MsgId
+    state = models.CharField("état", max_length=16, choices=PaymentRunState.choices, default=PaymentRunState.PLANNED)
+    execution_date = models.DateField("date d'exécution")
+    created_at = models.DateTimeField("préparé le")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    line_count = models.PositiveIntegerField("organismes", default=0)
+    item_count = models.PositiveIntegerField("montants de dossiers", default=0)
+    total_cents = models.BigIntegerField("montant viré", default=0)
+    skipped = models.JSONField("dossiers écartés (motif : nombre)", default=dict, blank=True)
+    ledger_posted_at = models.DateTimeField("grand livre passé le", null=True, blank=True)
+    file_xml = models.BinaryField("fichier pain.001", null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True, default="")
+    file_generated_at = models.DateTimeField("fichier généré le", null=True, blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("confirmé le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "campagne de paiement"
+        verbose_name_plural = "campagnes de paiement"
+        ordering = ["-created_at", "-id"]
+        permissions = [("manage_paymentrun", "Lancer, envoyer et confirmer les campagnes de paiement")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"], condition=models.Q(state="planned"), name="payment_run_one_planned"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentLine(models.Model):
+    """One credit transfer: what one provider receives in one run (its items, less recoveries deducted)."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
+    provider = models.ForeignKey("catalogue.Provider", on_delete=models.PROTECT, related_name="payment_lines")
+    key = models.CharField("clé d'idempotence", max_length=60, unique=True)
+    end_to_end_id = models.CharField("référence de bout en bout", max_length=35, unique=True)
+    gross_cents = models.BigIntegerField("montant des dossiers")
+    recovered_cents = models.BigIntegerField("récupérations déduites", default=0)
+    amount_cents = models.BigIntegerField("montant viré")
+    iban = models.CharField("IBAN", max_length=34)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    account_holder = models.CharField("titulaire du compte", max_length=140)
+    ledger_posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "virement à un organisme"
+        verbose_name_plural = "virements aux organismes"
+        ordering = ["run_id", "id"]
+        indexes = [models.Index(fields=["provider", "run"], name="payment_line_provider_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "provider"], name="payment_line_one_per_provider"),
+            models.CheckConstraint(
+                condition=models.Q(amount_cents__gte=0)
+                & models.Q(recovered_cents__gte=0)
+                & models.Q(amount_cents=models.F("gross_cents") - models.F("recovered_cents")),
+                name="payment_line_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
+
+    @property
+    def masked_iban(self) -> str:
+        return f"{self.iban[:4]} **** **** {self.iban[-4:]}"
+
+
+class PaymentItemKind(models.TextChoices):
+    ADVANCE = "advance", "Avance"
+    BALANCE = "balance", "Solde"
+
+
+class PaymentItem(models.Model):
+    """Which amount of which dossier a line pays. One advance and one balance per dossier, ever: the unique
+    constraint makes a double payment impossible at the database level."""
+
+    line = models.ForeignKey(PaymentLine, on_delete=models.PROTECT, related_name="items")
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="items", db_index=False)
+    dossier = models.ForeignKey("enrolment.Dossier", on_delete=models.PROTECT, related_name="payment_items")
+    kind = models.CharField(max_length=8, choices=PaymentItemKind.choices)
+    amount_cents = models.BigIntegerField("montant")
+
+    class Meta:
+        verbose_name = "montant payé d'un dossier"
+        verbose_name_plural = "montants payés des dossiers"
+        indexes = [models.Index(fields=["run", "kind"], name="payment_item_run_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind"], name="payment_item_once_per_dossier"),
+            models.CheckConstraint(condition=models.Q(amount_cents__gte=0), name="payment_item_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_cents}"
+
+
+class RecoveryDeduction(models.Model):
+    """A part of a ProviderRecovery deducted from one payment line."""
+
+    line = models.ForeignKey(PaymentLine, on_delete=models.PROTECT, related_name="deductions")
+    recovery = models.ForeignKey(ProviderRecovery, on_delete=models.PROTECT, related_name="deductions")
+    amount_cents = models.BigIntegerField("montant déduit")
+
+    class Meta:
+        verbose_name = "récupération déduite"
+        verbose_name_plural = "récupérations déduites"
+        constraints = [
+            models.UniqueConstraint(fields=["line", "recovery"], name="recovery_deduction_once_per_line"),
+            models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="recovery_deduction_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recovery_id}: {self.amount_cents}"

@@ -16,6 +16,7 @@ class AccountKind(models.TextChoices):
     HOLDS = "holds", "Sommes réservées"
     PROVIDER_PAYABLE = "provider_payable", "Dû aux organismes"
     HOLDER_PAYMENT = "holder_payment", "Paiements des titulaires"
+    PROVIDER_PAID = "provider_paid", "Virements aux organismes"
 
 
 HOLDER_KINDS = (AccountKind.RIGHTS, AccountKind.DIF, AccountKind.TOPUP)
@@ -38,6 +39,7 @@ class TransactionKind(models.TextChoices):
     RESERVE = "reserve", "Réservation"
     CAPTURE = "capture", "Débit à l'entrée en formation"
     RELEASE = "release", "Restitution"
+    PROVIDER_PAYMENT = "provider_payment", "Paiement d'un organisme"
 
 
 class ReservationStatus(models.TextChoices):

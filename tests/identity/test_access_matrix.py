@@ -93,6 +93,21 @@ ROLE_RULES: dict[str, set[str]] = {
         ("backoffice:rights_dif_decide", "backoffice:rights_topup"), {roles.CASE_MANAGER, roles.ADMINISTRATOR}
     ),
     "backoffice:agent_deactivate": {roles.ADMINISTRATOR},
+    **dict.fromkeys(
+        (
+            "backoffice:bank_changes",
+            "backoffice:bank_change_decide",
+            "backoffice:payment_run_launch",
+            "backoffice:payment_run_file",
+            "backoffice:payment_run_sent",
+            "backoffice:payment_run_confirm",
+        ),
+        {roles.PAYMENT_OFFICER, roles.ADMINISTRATOR},
+    ),
+    **dict.fromkeys(
+        ("backoffice:payment_runs", "backoffice:payment_run_detail"),
+        {roles.PAYMENT_OFFICER, roles.CONTROLLER, roles.ADMINISTRATOR},
+    ),
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)
 HOLDERS = ("holder", "other_holder")

@@ -6,6 +6,7 @@ from opencpf.web.backoffice import (
     core_views,
     enrolment_views,
     identity_views,
+    payments_views,
     rights_views,
     support_views,
     trust_views,
@@ -52,4 +53,17 @@ urlpatterns = [
     path("dossiers/signales/", enrolment_views.flagged, name="dossiers_flagged"),
     path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
     path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
+    # payments
+    path("paiements/coordonnees-bancaires/", payments_views.bank_changes, name="bank_changes"),
+    path(
+        "paiements/coordonnees-bancaires/<int:account_id>/decision/",
+        payments_views.bank_change_decide,
+        name="bank_change_decide",
+    ),
+    path("paiements/campagnes/", payments_views.payment_runs, name="payment_runs"),
+    path("paiements/campagnes/preparer/", payments_views.payment_run_launch, name="payment_run_launch"),
+    path("paiements/campagnes/<int:run_id>/", payments_views.payment_run_detail, name="payment_run_detail"),
+    path("paiements/campagnes/<int:run_id>/fichier/", payments_views.payment_run_file, name="payment_run_file"),
+    path("paiements/campagnes/<int:run_id>/envoyee/", payments_views.payment_run_sent, name="payment_run_sent"),
+    path("paiements/campagnes/<int:run_id>/confirmee/", payments_views.payment_run_confirm, name="payment_run_confirm"),
 ]

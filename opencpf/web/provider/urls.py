@@ -3,7 +3,7 @@ from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
-from opencpf.web.provider import enrolment_views, identity_views, support_views, views
+from opencpf.web.provider import enrolment_views, identity_views, payments_views, support_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -50,4 +50,8 @@ urlpatterns = [
     path("dossiers/<str:number>/refuser/", enrolment_views.dossier_refuse, name="dossier_refuse"),
     path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
     path("dossiers/<str:number>/entree/", enrolment_views.dossier_declare_entry, name="dossier_declare_entry"),
+    # payments
+    path("paiements/", payments_views.payments, name="payments"),
+    path("paiements/<int:line_id>/avis/", payments_views.payment_advice, name="payment_advice"),
+    path("coordonnees-bancaires/", payments_views.bank_details_page, name="bank_details"),
 ]
