@@ -13,6 +13,7 @@ from opencpf.enrolment.enums import (
     DeadlineKind,
     DossierState,
     Event,
+    ExitReasonChoice,
     Who,
 )
 
@@ -133,6 +134,17 @@ class Dossier(models.Model):
     @property
     def provider_label(self) -> str:
         return self.get_state_display()
+
+    @property
+    def exit_reason_label(self) -> str:
+        return dict(ExitReasonChoice.choices).get(self.exit_reason, "")
+
+    @property
+    def completion_percent(self) -> str:
+        """The declared completion rate in French ("87,5 %"), empty before exit."""
+        if self.completion_rate_bp is None:
+            return ""
+        return f"{self.completion_rate_bp / 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
 
     @property
     def is_open_request(self) -> bool:

@@ -61,6 +61,8 @@ PUBLIC = {
     "manifest",
     "service_worker",
     "offline",
+    "holder:offer_ratings",
+    "holder:provider_ratings",
 }
 # Back-office routes whose answer depends on the role: URL name -> roles allowed (others get 403).
 ROLE_RULES: dict[str, set[str]] = {
@@ -93,6 +95,11 @@ ROLE_RULES: dict[str, set[str]] = {
         ("backoffice:rights_dif_decide", "backoffice:rights_topup"), {roles.CASE_MANAGER, roles.ADMINISTRATOR}
     ),
     "backoffice:agent_deactivate": {roles.ADMINISTRATOR},
+    **dict.fromkeys(
+        ("backoffice:reviews_queue", "backoffice:reviews_moderate"),
+        {roles.SUPPORT, roles.CASE_MANAGER, roles.ADMINISTRATOR},
+    ),
+    "backoffice:dossier_validate": {roles.CASE_MANAGER, roles.CONTROLLER, roles.ADMINISTRATOR},
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)
 HOLDERS = ("holder", "other_holder")

@@ -11,6 +11,7 @@ from opencpf.web.backoffice import (
     trust_views,
     views,
 )
+from opencpf.web.backoffice.reviews_views import moderate, moderation_queue
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -52,4 +53,7 @@ urlpatterns = [
     path("dossiers/signales/", enrolment_views.flagged, name="dossiers_flagged"),
     path("dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
     path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
+    path("dossiers/<str:number>/valider-service-fait/", enrolment_views.dossier_validate, name="dossier_validate"),
+    path("avis/moderation/", moderation_queue, name="reviews_queue"),
+    path("avis/<int:rating_id>/moderer/", moderate, name="reviews_moderate"),
 ]

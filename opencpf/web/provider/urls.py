@@ -50,4 +50,6 @@ urlpatterns = [
     path("dossiers/<str:number>/refuser/", enrolment_views.dossier_refuse, name="dossier_refuse"),
     path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
     path("dossiers/<str:number>/entree/", enrolment_views.dossier_declare_entry, name="dossier_declare_entry"),
+    path("dossiers/<str:number>/sortie/", enrolment_views.dossier_declare_exit, name="dossier_declare_exit"),
+    path("avis/", enrolment_views.ratings, name="ratings"),
 ]
