@@ -53,12 +53,13 @@ def _clean_scores(scores: dict[str, Any]) -> dict[str, int]:
 def _add_to_summaries(rating: Rating) -> None:
     """Increment the offer's and the provider's totals (row created on first rating; concurrency-safe updates)."""
     increments = {"count": F("count") + 1, **{f"sum_{n}": F(f"sum_{n}") + getattr(rating, n) for n in CRITERIA_NAMES}}
-    for model, key in (
+    targets: list[tuple[Any, dict[str, Any]]] = [
         (OfferRatingSummary, {"offer_id": rating.offer_id}),
         (ProviderRatingSummary, {"provider_id": rating.provider_id}),
-    ):
-        model.objects.get_or_create(**key)  # type: ignore[attr-defined]
-        model.objects.filter(**key).update(**increments)  # type: ignore[attr-defined]
+    ]
+    for model, key in targets:
+        model.objects.get_or_create(**key)
+        model.objects.filter(**key).update(**increments)
 
 
 def rating_submit(*, dossier_id: int, actor: Any, scores: dict[str, Any], comment: str = "") -> Rating:
@@ -155,10 +156,11 @@ def summaries_rebuild() -> tuple[int, int]:
     aggregates = {"n": Count("id"), **{f"s_{n}": Sum(n) for n in CRITERIA_NAMES}}
     counts = []
     with transaction.atomic():
-        for model, key in ((OfferRatingSummary, "offer_id"), (ProviderRatingSummary, "provider_id")):
-            model.objects.all().delete()  # type: ignore[attr-defined]
+        targets: list[tuple[Any, str]] = [(OfferRatingSummary, "offer_id"), (ProviderRatingSummary, "provider_id")]
+        for model, key in targets:
+            model.objects.all().delete()
             rows = Rating.objects.values(key).annotate(**aggregates).order_by(key)
-            model.objects.bulk_create(  # type: ignore[attr-defined]
+            model.objects.bulk_create(
                 model(**{key: r[key], "count": r["n"], **{f"sum_{n}": r[f"s_{n}"] for n in CRITERIA_NAMES}})
                 for r in rows
             )

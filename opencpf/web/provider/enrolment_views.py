@@ -201,7 +201,7 @@ def ratings(request: HttpRequest) -> HttpResponse:
     from opencpf.identity.models import ProviderMembership
     from opencpf.reviews import selectors as reviews
 
-    membership = ProviderMembership.objects.filter(user_id=request.user.pk).select_related("provider").first()
+    membership = ProviderMembership.objects.filter(user_id=request.user.pk or 0).select_related("provider").first()
     if membership is None:
         raise Http404
     provider = membership.provider
