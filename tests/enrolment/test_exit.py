@@ -267,3 +267,28 @@ def test_agent_validation_needs_the_permission(buyer, staff, session, agent, age
     assert dossier.state == DossierState.SERVICE_DONE_VALIDATED and dossier.billing_state == BillingState.TO_BILL
     with pytest.raises(TransitionRefused):
         services.dossier_declare_exit(dossier_id=dossier.pk, actor=staff, exit_date=END, completion_rate_bp=5_000)
+
+
+def test_exit_and_validation_notify_and_remind_the_party_who_must_act(
+    buyer, staff, session, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    dossier = in_training(buyer, staff, session)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.expire_deadlines(on=dt.date(2026, 4, 22))  # the business day before the exit deadline
+    assert [m.to for m in mail.outbox] == [["contact@73282932000074.fr"]]
+    assert "déclarez la sortie" in mail.outbox[0].body
+    at(END, 17)
+    with django_capture_on_commit_callbacks(execute=True):
+        declare(dossier, staff, completion_rate_bp=1_000, reason="abandonment")
+    to_holder = [m for m in mail.outbox if m.to == [buyer.user.email]][-1]
+    assert "notez la formation" in to_holder.body and "payés par carte sont crédités" in to_holder.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.expire_deadlines(on=dt.date(2026, 4, 24))  # the business day before the validation deadline
+        services.expire_deadlines(on=dt.date(2026, 4, 28))
+    holder_mail = [m.body for m in mail.outbox if m.to == [buyer.user.email]]
+    assert any("notez la formation avant la fin du 27 avril 2026" in b for b in holder_mail)
+    assert any("service fait de votre formation est validé" in b for b in holder_mail)
