@@ -142,6 +142,9 @@ def test_averages_per_offer_and_provider(buyer, second_buyer, staff, session, pr
     assert offer_rating(session.offer_id) == pytest.approx(3.1)
     assert offer_ratings() == {session.offer_id: pytest.approx(3.1)}
     assert offer_ratings([session.offer_id + 999]) == {}
+    many = [session.offer_id, *range(session.offer_id + 1, session.offer_id + 6)]
+    assert selectors.offer_averages(many, chunk=1) == {session.offer_id: pytest.approx(3.1)}  # one scan
+    assert selectors.offer_averages(many[:2], chunk=1) == {session.offer_id: pytest.approx(3.1)}  # IN lists
     assert selectors.offer_summary(session.offer_id + 999) is None
     # The totals can be rebuilt from the ratings (repair) and give the same figures.
     OfferRatingSummary.objects.update(count=0, sum_contenu=0)
