@@ -587,7 +587,9 @@ def dossier_declare_exit(
         d.reminder_sent_for = None
         return [*fields, "deadline_kind", "deadline_on", "reminder_sent_for"]
 
-    return _transition(dossier_id, Event.DECLARE_EXIT, actor, mutate, reason=_exit_label(reason))
+    return _transition(
+        dossier_id, Event.DECLARE_EXIT, actor, mutate, reason=_exit_label(reason or ExitReason.COMPLETED)
+    )
 
 
 def _exit_label(reason: str) -> str:
