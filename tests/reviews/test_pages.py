@@ -171,3 +171,14 @@ def test_api_exit_then_rating_with_a_bearer_token(client, buyer, staff, session)
     assert again.status_code == 409 and again.json()["code"] == "already_rated"
     public = client.get(f"/api/v1/offres/{session.offer_id}/evaluations").json()
     assert public["count"] == 1 and public["average"] == 4.2
+
+
+def test_api_agent_validation_needs_the_permission(buyer, staff, session, agent, agent_without_perm):
+    dossier = exited(buyer, staff, session)
+    url = f"/api/v1/dossiers/{dossier.number}/validation-service-fait"
+    refused = logged(agent_without_perm).post(url, "{}", content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "transition_forbidden"
+    assert Dossier.objects.get(pk=dossier.pk).state == DossierState.SERVICE_DONE_DECLARED
+    done = logged(agent).post(url, "{}", content_type="application/json")
+    assert done.status_code == 200 and done.json()["state"] == "serviceDoneValidated"
+    assert done.json()["billing_state"] == "toBill"
