@@ -8,6 +8,7 @@ from opencpf.api.routers import core as core_router
 from opencpf.api.routers import enrolment as enrolment_router
 from opencpf.api.routers import identity as identity_router
 from opencpf.api.routers import payments as payments_router
+from opencpf.api.routers import reviews as reviews_router
 from opencpf.api.routers import rights as rights_router
 from opencpf.api.routers import search as search_router
 
@@ -31,3 +32,4 @@ api.add_router("/catalogue", catalogue_router.router, tags=["Catalogue"])
 api.add_router("/", search_router.router, tags=["Recherche"])
 api.add_router("/", enrolment_router.router, tags=["Inscriptions"])
 api.add_router("/", payments_router.router, tags=["Paiements"])
+api.add_router("/", reviews_router.router, tags=["Évaluations"])

@@ -32,6 +32,29 @@ def entry_declaration_deadline(start_date: dt.date) -> dt.date:
     return add_business_days(start_date, param("entry_declaration_business_days", on=start_date))
 
 
+def exit_declaration_deadline(end_date: dt.date) -> dt.date:
+    """Last day for the provider to declare exit (service done): 3 business days after the session's end."""
+    return add_business_days(end_date, param("exit_declaration_business_days", on=end_date))
+
+
+def service_validation_deadline(declared_on: dt.date) -> dt.date:
+    """Service done is validated automatically once this day is over (5 business days after the declaration)."""
+    return add_business_days(declared_on, param("service_done_validation_business_days", on=declared_on))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter: 31 January + 1 = 28/29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def is_long_training(start_date: dt.date, end_date: dt.date, *, on: dt.date) -> bool:
+    """More than `advance_min_duration_months` (3) months from start to end: an advance is owed at entry."""
+    return end_date > add_months(start_date, param("advance_min_duration_months", on=on))
+
+
 def reminder_day(deadline: dt.date) -> dt.date:
     """The business day before a deadline, when the party who must act is reminded."""
     return add_business_days(deadline, -1)

@@ -41,6 +41,8 @@ HOLDER_LABELS: dict[str, str] = {
 }
 
 OPEN_STATES = (DossierState.NOT_PROCESSED, DossierState.VALIDATED)
+# From the exit declaration on: the holder may rate the training.
+AFTER_EXIT_STATES = (DossierState.SERVICE_DONE_DECLARED, DossierState.SERVICE_DONE_VALIDATED)
 ACTIVE_STATES = (DossierState.NOT_PROCESSED, DossierState.VALIDATED, DossierState.ACCEPTED, DossierState.IN_TRAINING)
 
 
@@ -73,6 +75,11 @@ class Event(models.TextChoices):
     AGENT_CANCEL = "agent_cancel", "Annulation par un gestionnaire"
     DECLARE_ENTRY = "declare_entry", "Déclaration d'entrée en formation"
     FLAG_MISSING_ENTRY = "flag_missing_entry", "Entrée en formation non déclarée dans le délai"
+    DECLARE_EXIT = "declare_exit", "Déclaration de sortie (service fait déclaré)"
+    FLAG_MISSING_EXIT = "flag_missing_exit", "Sortie de formation non déclarée dans le délai"
+    HOLDER_CONFIRM = "holder_confirm", "Service fait confirmé par l'évaluation du titulaire"
+    AUTO_VALIDATE = "auto_validate", "Service fait validé automatiquement"
+    AGENT_VALIDATE = "agent_validate", "Service fait validé par un gestionnaire"
 
 
 class Who(models.TextChoices):
@@ -87,6 +94,8 @@ class DeadlineKind(models.TextChoices):
     PROVIDER_ANSWER = "provider_answer", "Réponse de l'organisme"
     HOLDER_ACCEPTANCE = "holder_acceptance", "Acceptation du titulaire"
     ENTRY_DECLARATION = "entry_declaration", "Déclaration d'entrée"
+    EXIT_DECLARATION = "exit_declaration", "Déclaration de sortie"
+    SERVICE_VALIDATION = "service_validation", "Validation du service fait"
 
 
 class CancellationOutcome(models.TextChoices):
@@ -94,3 +103,12 @@ class CancellationOutcome(models.TextChoices):
     NOTHING_RESERVED = "nothing_reserved", "Aucun montant engagé"
     FULL_RELEASE = "full_release", "Droits intégralement restitués"
     FORFEIT = "forfeit", "Droits perdus et dédommagement de l'organisme"
+
+
+class ExitReasonChoice(models.TextChoices):
+    """The values of `payments.amounts.ExitReason` a provider may declare at exit (late cancellation is not an exit)."""
+
+    COMPLETED = "completed", "Formation suivie en totalité"
+    FORCE_MAJEURE = "force_majeure", "Force majeure"
+    ABANDONMENT = "abandonment", "Abandon ou absence du titulaire"
+    PROVIDER_INTERRUPTION = "provider_interruption", "Interruption par l'organisme"

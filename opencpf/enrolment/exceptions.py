@@ -57,3 +57,13 @@ class InvalidProposal(DomainError):
 class ReasonRequired(DomainError):
     code = "reason_required"
     message = "Indiquez un motif."
+
+
+class InvalidExit(DomainError):
+    code = "invalid_exit"
+    message = "La déclaration de sortie n'est pas valide."
+
+
+class ControlOpen(Conflict):
+    code = "control_open"
+    message = "Un contrôle est en cours sur ce dossier : le service fait ne peut pas être validé."

@@ -13,6 +13,7 @@ from opencpf.enrolment.enums import (
     DeadlineKind,
     DossierState,
     Event,
+    ExitReasonChoice,
     Who,
 )
 
@@ -56,6 +57,7 @@ class Dossier(models.Model):
     compensation_cents = models.BigIntegerField("dédommagement de l'organisme", default=0)
     card_paid_cents = models.BigIntegerField("payé par carte", default=0)
     card_refunded_cents = models.BigIntegerField("remboursé sur la carte", default=0)
+    card_credited_cents = models.PositiveBigIntegerField("paiement par carte crédité sur le compte", default=0)
     cancellation_outcome = models.CharField(max_length=20, choices=CancellationOutcome.choices, blank=True, default="")
 
     deadline_kind = models.CharField(max_length=24, choices=DeadlineKind.choices, blank=True, default="")
@@ -90,7 +92,10 @@ class Dossier(models.Model):
         verbose_name = "dossier de formation"
         verbose_name_plural = "dossiers de formation"
         ordering = ["-requested_at", "-id"]
-        permissions = [("cancel_dossier", "Annuler un dossier de formation")]
+        permissions = [
+            ("cancel_dossier", "Annuler un dossier de formation"),
+            ("validate_service_done", "Valider le service fait d'un dossier"),
+        ]
         indexes = [
             models.Index(fields=["provider", "state", "deadline_on"], name="dossier_provider_todo_idx"),
             models.Index(fields=["holder", "training", "state"], name="dossier_holder_training_idx"),
@@ -131,6 +136,17 @@ class Dossier(models.Model):
         return self.get_state_display()
 
     @property
+    def exit_reason_label(self) -> str:
+        return dict(ExitReasonChoice.choices).get(self.exit_reason, "")
+
+    @property
+    def completion_percent(self) -> str:
+        """The declared completion rate in French ("87,5 %"), empty before exit."""
+        if self.completion_rate_bp is None:
+            return ""
+        return f"{self.completion_rate_bp / 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+
+    @property
     def is_open_request(self) -> bool:
         return self.state in (DossierState.NOT_PROCESSED, DossierState.VALIDATED)
 
@@ -151,6 +167,9 @@ class Dossier(models.Model):
             "compensation_cents": self.compensation_cents,
             "card_paid_cents": self.card_paid_cents,
             "card_refunded_cents": self.card_refunded_cents,
+            "card_credited_cents": self.card_credited_cents,
+            "exit_reason": self.exit_reason,
+            "completion_rate_bp": self.completion_rate_bp,
             "due_cents": self.due_cents,
             "advance_cents": self.advance_cents,
             "paid_cents": self.paid_cents,

@@ -92,6 +92,46 @@ def _texts(dossier: Dossier, event: str) -> tuple[Note | None, Note | None]:
                 "Action à faire : contactez le support pour régulariser le dossier.",
             ),
         )
+    if event == Event.DECLARE_EXIT:
+        money = ""
+        if dossier.released_cents:
+            money += f" {format_eur(dossier.released_cents)} de droits non utilisés vous sont restitués."
+        if dossier.forfeited_cents:
+            money += f" Les droits non utilisés ({format_eur(dossier.forfeited_cents)}) sont perdus."
+        if dossier.card_credited_cents:
+            money += f" {format_eur(dossier.card_credited_cents)} payés par carte sont crédités sur votre compte."
+        if dossier.card_refunded_cents:
+            money += f" {format_eur(dossier.card_refunded_cents)} sont remboursés sur votre carte."
+        return (
+            Note(
+                f"Dossier {n} : fin de formation déclarée",
+                f"L'organisme a déclaré votre sortie de « {title} ».{money} Action à faire : notez la formation "
+                f"avant la fin du {due} ; votre évaluation confirme que la formation a eu lieu.",
+            ),
+            Note(
+                f"Dossier {n} : service fait déclaré",
+                f"Montant dû pour cette formation : {format_eur(dossier.due_cents)}. Le service fait sera validé par "
+                f"l'évaluation du titulaire, ou automatiquement après le {due} sauf contrôle. {NOTHING}",
+            ),
+        )
+    if event == Event.FLAG_MISSING_EXIT:
+        return (
+            None,
+            Note(
+                f"Dossier {n} : sortie de formation non déclarée",
+                "La sortie de formation n'a pas été déclarée dans le délai. Le dossier est signalé aux gestionnaires. "
+                "Action à faire : déclarez la sortie (service fait) sans attendre.",
+            ),
+        )
+    if event in (Event.HOLDER_CONFIRM, Event.AUTO_VALIDATE, Event.AGENT_VALIDATE):
+        return (
+            Note(f"Dossier {n} : service fait validé", f"Le service fait de votre formation est validé. {NOTHING}"),
+            Note(
+                f"Dossier {n} : service fait validé",
+                f"Le service fait est validé : {format_eur(dossier.due_cents)} vous seront versés dans un délai de "
+                f"30 jours. {NOTHING}",
+            ),
+        )
     closing = {
         Event.REFUSE: "L'organisme a refusé la demande",
         Event.WITHDRAW: "Le titulaire a retiré sa demande",
@@ -136,6 +176,15 @@ _REMINDERS = {
     DeadlineKind.ENTRY_DECLARATION: (
         "provider",
         "Action à faire : déclarez l'entrée en formation avant la fin du {due}.",
+    ),
+    DeadlineKind.EXIT_DECLARATION: (
+        "provider",
+        "Action à faire : déclarez la sortie de formation (service fait) avant la fin du {due}.",
+    ),
+    DeadlineKind.SERVICE_VALIDATION: (
+        "holder",
+        "Action à faire : notez la formation avant la fin du {due} ; sans évaluation, le service fait sera validé "
+        "automatiquement.",
     ),
 }
 

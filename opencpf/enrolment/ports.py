@@ -1,4 +1,4 @@
-"""Every call from enrolment into other domains (rights, identity) goes through here.
+"""Every call from enrolment into other domains (rights, identity, payments) goes through here.
 
 Money ports call the rights services (quote, reserve, capture, release; one ledger post for the late-cancellation
 compensation), inside the transition's transaction: a refused transition moves no money.
@@ -11,13 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from opencpf.core.money import percent_of
 from opencpf.enrolment.models import Dossier
 from opencpf.identity import strong
 from opencpf.identity.models import Holder
 from opencpf.rights import services as rights
-from opencpf.rights.enums import AccountKind, TransactionKind
-from opencpf.rights.ledger import platform_account, post
+from opencpf.rights.enums import AccountKind, FunderKind, TransactionKind
+from opencpf.rights.ledger import holder_account, platform_account, post
+from opencpf.rights.models import Account, Funder
+from opencpf.rights.models import Reservation as RightsReservation
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,87 @@ def forfeit_for(dossier: Dossier, compensation_bp: int) -> tuple[int, int]:
             label=f"Annulation tardive, dossier {dossier.number} : dédommagement de l'organisme",
         )
     return forfeited, compensation
+
+
+def give_back_for(dossier: Dossier, amount_cents: int) -> int:
+    """Exit with the unused part refunded: `amount_cents` of the captured money goes back from the provider's
+    payable account to the holder's accounts it came from, last used first (top-ups before rights), as
+    `rights.release` does. One balanced post keyed on the dossier number. Returns the amount given back."""
+    if amount_cents <= 0:
+        return 0
+    reservation = RightsReservation.objects.get(order_ref=dossier.number)
+    lines: list[Any] = [(platform_account(AccountKind.PROVIDER_PAYABLE, dossier.provider.siret), -amount_cents)]
+    left = amount_cents
+    for alloc in reversed(reservation.allocations):
+        if left <= 0:
+            break
+        back = min(left, int(alloc["amount_cents"]))
+        kind = AccountKind.TOPUP if alloc["category"] in ("earmarked", "plain") else alloc["category"]
+        lines.append((Account(pk=alloc["account"], kind=kind), back))
+        left -= back
+    if left:
+        raise ValueError(f"dossier {dossier.number}: {left} cents more than the reservation to give back")
+    post(
+        key=f"exit-refund:{dossier.number}",
+        kind=TransactionKind.RELEASE,
+        lines=lines,
+        reference=dossier.number,
+        label=f"Sortie de formation, dossier {dossier.number} : droits non utilisés restitués",
+    )
+    return amount_cents
+
+
+def forfeit_unused_for(dossier: Dossier, amount_cents: int) -> int:
+    """Exit after the holder's abandonment: the unused captured rights are lost, moved from the provider's
+    payable account to the operator's funding (`forfeited_rights`), as `forfeit_for` does."""
+    if amount_cents <= 0:
+        return 0
+    post(
+        key=f"exit-forfeit:{dossier.number}",
+        kind=TransactionKind.CAPTURE,
+        lines=[
+            (platform_account(AccountKind.PROVIDER_PAYABLE, dossier.provider.siret), -amount_cents),
+            (platform_account(AccountKind.OPERATOR_FUNDING, "forfeited_rights"), amount_cents),
+        ],
+        reference=dossier.number,
+        label=f"Sortie de formation, dossier {dossier.number} : droits non utilisés perdus",
+    )
+    return amount_cents
+
+
+HOLDER_PAYMENT_FUNDER = "holder_payment"
+
+
+def credit_card_part_for(dossier: Dossier, amount_cents: int) -> int:
+    """Exit after the holder's abandonment: the unused part the holder paid by card becomes a credit on the
+    account: a plain (not earmarked) top-up pool of the `holder_payment` funder, posted from the platform's
+    `holder_payment` account (the card money the operator received). Rights has no service for it: one post."""
+    if amount_cents <= 0:
+        return 0
+    funder, _ = Funder.objects.get_or_create(
+        reference=HOLDER_PAYMENT_FUNDER,
+        defaults={"name": "Paiements par carte des titulaires", "kind": FunderKind.OTHER},
+    )
+    pool = holder_account(AccountKind.TOPUP, dossier.holder.nir_hash, funder_id=funder.pk)
+    post(
+        key=f"exit-credit:{dossier.number}",
+        kind=TransactionKind.TOPUP,
+        lines=[(platform_account(AccountKind.HOLDER_PAYMENT), -amount_cents), (pool, amount_cents)],
+        reference=dossier.number,
+        label=f"Sortie de formation, dossier {dossier.number} : paiement par carte crédité sur le compte",
+    )
+    return amount_cents
+
+
+def payment_held(dossier: Dossier) -> bool:
+    """An active payment hold (control, dispute, alert, sanction) on the dossier or its provider."""
+    from opencpf.payments.models import PaymentHold
+
+    return (
+        PaymentHold.objects.filter(lifted_at__isnull=True)
+        .filter(Q(dossier_id=dossier.pk) | Q(provider_id=dossier.provider_id))
+        .exists()
+    )
 
 
 def is_strong_session(request: Any) -> bool:

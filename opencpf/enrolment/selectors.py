@@ -61,7 +61,7 @@ def timeline(dossier: Dossier) -> list[DossierTransition]:
 
 def flagged_dossiers() -> QuerySet[Dossier]:
     return (
-        Dossier.objects.filter(flagged_at__isnull=False, state=DossierState.ACCEPTED)
+        Dossier.objects.filter(flagged_at__isnull=False, state__in=(DossierState.ACCEPTED, DossierState.IN_TRAINING))
         .select_related(*_RELATED)
         .order_by("flagged_at", "id")
     )

@@ -13,21 +13,26 @@ from django.db.models import F
 
 from opencpf.catalogue.models import ProviderStatus, Session
 from opencpf.core import clock
-from opencpf.core.params import param
+from opencpf.core.money import percent_of
+from opencpf.core.params import param, params_on
 from opencpf.enrolment import deadlines, ports, transitions
 from opencpf.enrolment.enums import (
     OPEN_STATES,
     BillingState,
     CancellationOutcome,
+    ControlState,
     DeadlineKind,
     DossierState,
     Event,
+    ExitReasonChoice,
     Who,
 )
 from opencpf.enrolment.exceptions import (
     ActorNotAllowed,
+    ControlOpen,
     DeadlinePassed,
     DossierNotFound,
+    InvalidExit,
     InvalidProposal,
     OfferNotAvailable,
     PurchaseNotAllowed,
@@ -41,8 +46,16 @@ from opencpf.enrolment.exceptions import (
 from opencpf.enrolment.gateway import get_gateway
 from opencpf.enrolment.models import Dossier, DossierTransition
 from opencpf.enrolment.notifications import notify_reminder, notify_transition
-from opencpf.enrolment.permissions import agent_may_cancel
+from opencpf.enrolment.permissions import agent_may_cancel, agent_may_validate
 from opencpf.identity.models import Holder, ProviderMembership, UserKind
+from opencpf.payments.amounts import (
+    FULL_BP,
+    AttendanceRules,
+    ExitReason,
+    UnusedPolicy,
+    amount_due,
+    completion_bp,
+)
 
 Mutation = Callable[[Dossier, dt.date], list[str]]
 logger = logging.getLogger(__name__)
@@ -416,7 +429,11 @@ def dossier_agent_cancel(*, dossier_id: int, actor: Any, reason: str) -> Dossier
 
 
 def dossier_declare_entry(*, dossier_id: int, actor: Any) -> Dossier:
-    """From the start date and within 3 business days; irreversible; captures the reserved money."""
+    """From the start date and within 3 business days; irreversible; captures the reserved money.
+
+    Trainings longer than `advance_min_duration_months` get an advance of `advance_rate_bp` of the price
+    (billing state depositWait: the payment runs pay it). The exit declaration deadline starts running.
+    """
 
     def mutate(d: Dossier, on: dt.date) -> list[str]:
         if on < d.start_date:
@@ -428,14 +445,202 @@ def dossier_declare_entry(*, dossier_id: int, actor: Any) -> Dossier:
             )
         d.captured_cents = ports.capture_for(d)
         d.entered_at = clock.now()
-        d.deadline_kind = DeadlineKind.NONE
-        d.deadline_on = None
-        months = param("advance_min_duration_months", on=on)
-        long_training = (d.end_date - d.start_date).days > months * 30
-        d.billing_state = BillingState.DEPOSIT_WAIT if long_training else BillingState.NOT_BILLABLE
-        return ["captured_cents", "entered_at", "deadline_kind", "deadline_on", "billing_state"]
+        d.deadline_kind = DeadlineKind.EXIT_DECLARATION
+        d.deadline_on = deadlines.exit_declaration_deadline(d.end_date)
+        d.reminder_sent_for = None
+        if deadlines.is_long_training(d.start_date, d.end_date, on=on):
+            d.advance_cents = percent_of(d.price_cents, param("advance_rate_bp", on=on))
+            d.billing_state = BillingState.DEPOSIT_WAIT
+        else:
+            d.billing_state = BillingState.NOT_BILLABLE
+        return [
+            "captured_cents",
+            "entered_at",
+            "deadline_kind",
+            "deadline_on",
+            "reminder_sent_for",
+            "advance_cents",
+            "billing_state",
+        ]
 
     return _transition(dossier_id, Event.DECLARE_ENTRY, actor, mutate)
+
+
+# --- exit (service-done declaration) --------------------------------------------------------------
+
+
+def _attendance_rules(on: dt.date) -> AttendanceRules:
+    values = params_on(
+        [
+            "exit_low_attendance_threshold_bp",
+            "exit_low_attendance_payment_bp",
+            "exit_full_attendance_threshold_bp",
+            "late_cancellation_compensation_bp",
+        ],
+        on=on,
+    )
+    return AttendanceRules(
+        low_threshold_bp=values["exit_low_attendance_threshold_bp"],
+        low_payment_bp=values["exit_low_attendance_payment_bp"],
+        full_threshold_bp=values["exit_full_attendance_threshold_bp"],
+        late_cancellation_bp=values["late_cancellation_compensation_bp"],
+    )
+
+
+def exit_attendance(
+    dossier: Dossier, *, hours_attended: int | None, completion_rate_bp: int | None, reason: str
+) -> tuple[int, ExitReason]:
+    """Check a declared attendance and reason; returns (attendance in basis points, reason). InvalidExit else."""
+    if (hours_attended is None) == (completion_rate_bp is None):
+        raise InvalidExit("Indiquez soit le nombre d'heures suivies, soit le taux de réalisation.")
+    if hours_attended is not None:
+        total = dossier.offer.hours_total
+        if hours_attended < 0 or total <= 0 or hours_attended > total:
+            raise InvalidExit(f"Le nombre d'heures suivies doit être compris entre 0 et {total}.")
+        attendance = completion_bp(hours_attended=hours_attended, hours_total=total)
+    else:
+        assert completion_rate_bp is not None
+        if not 0 <= completion_rate_bp <= FULL_BP:
+            raise InvalidExit("Le taux de réalisation doit être compris entre 0 et 100 %.")
+        attendance = completion_rate_bp
+    if attendance == FULL_BP:
+        if reason not in ("", ExitReason.COMPLETED):
+            raise InvalidExit("Une formation suivie à 100 % se déclare « formation suivie en totalité ».")
+        return attendance, ExitReason.COMPLETED
+    if reason not in (ExitReason.FORCE_MAJEURE, ExitReason.ABANDONMENT, ExitReason.PROVIDER_INTERRUPTION):
+        raise InvalidExit(
+            "Formation suivie en partie : indiquez le motif (force majeure, abandon ou absence du titulaire, "
+            "interruption par l'organisme)."
+        )
+    return attendance, ExitReason(reason)
+
+
+def exit_split(*, funded_cents: int, card_cents: int, due_cents: int) -> tuple[int, int]:
+    """What pays the provider: the funded (captured) part first, then the holder's card payment, as the price was
+    paid (rights, then top-ups, then the holder's own money). Returns (unused funded, unused card)."""
+    from_funded = min(funded_cents, due_cents)
+    from_card = min(card_cents, due_cents - from_funded)
+    return funded_cents - from_funded, card_cents - from_card
+
+
+def _refund_card_part(dossier: Dossier, amount_cents: int) -> list[str]:
+    if amount_cents <= 0:
+        return []
+    get_gateway().refund(
+        dossier=dossier, amount_cents=amount_cents, idempotency_key=f"dossier:{dossier.pk}:exit-refund"
+    )
+    dossier.card_refunded_cents += amount_cents
+    return ["card_refunded_cents"]
+
+
+def dossier_declare_exit(
+    *,
+    dossier_id: int,
+    actor: Any,
+    exit_date: dt.date,
+    hours_attended: int | None = None,
+    completion_rate_bp: int | None = None,
+    reason: str = "",
+) -> Dossier:
+    """The provider declares exit = service done: exit date, hours attended or completion rate, and for a partial
+    completion the reason. Computes what the provider is owed (`payments.amounts.amount_due`, dated rates) and
+    settles the unused part in the same transaction: refunded to each payer (force majeure, interruption by the
+    provider) or, after the holder's abandonment, rights lost and the card part credited on the holder's account.
+    Allowed from the exit date; after `exit_declaration_business_days` the dossier is flagged but the
+    declaration is still accepted (the holder's unused money must come back).
+    """
+
+    def mutate(d: Dossier, on: dt.date) -> list[str]:
+        if exit_date < d.start_date or exit_date > d.end_date:
+            raise InvalidExit(
+                f"La date de sortie doit être comprise entre le {d.start_date:%d/%m/%Y} et le {d.end_date:%d/%m/%Y}."
+            )
+        if exit_date > on:
+            raise TooEarly("La date de sortie ne peut pas être dans le futur.")
+        attendance, exit_reason = exit_attendance(
+            d, hours_attended=hours_attended, completion_rate_bp=completion_rate_bp, reason=reason
+        )
+        result = amount_due(
+            price_cents=d.price_cents, reason=exit_reason, attendance_bp=attendance, rules=_attendance_rules(on)
+        )
+        unused_funded, unused_card = exit_split(
+            funded_cents=d.captured_cents,
+            card_cents=d.card_paid_cents - d.card_refunded_cents,
+            due_cents=result.due_cents,
+        )
+        fields = ["exit_date", "hours_attended", "completion_rate_bp", "exit_reason", "exit_declared_at", "due_cents"]
+        if result.unused_policy == UnusedPolicy.REFUND:
+            d.released_cents += ports.give_back_for(d, unused_funded)
+            fields += ["released_cents", *_refund_card_part(d, unused_card)]
+        else:
+            d.forfeited_cents += ports.forfeit_unused_for(d, unused_funded)
+            d.card_credited_cents += ports.credit_card_part_for(d, unused_card)
+            fields += ["forfeited_cents", "card_credited_cents"]
+        d.exit_date = exit_date
+        d.hours_attended = hours_attended
+        d.completion_rate_bp = attendance
+        d.exit_reason = exit_reason.value
+        d.exit_declared_at = clock.now()
+        d.due_cents = result.due_cents
+        d.deadline_kind = DeadlineKind.SERVICE_VALIDATION
+        d.deadline_on = deadlines.service_validation_deadline(on)
+        d.reminder_sent_for = None
+        return [*fields, "deadline_kind", "deadline_on", "reminder_sent_for"]
+
+    return _transition(
+        dossier_id, Event.DECLARE_EXIT, actor, mutate, reason=_exit_label(reason or ExitReason.COMPLETED)
+    )
+
+
+def _exit_label(reason: str) -> str:
+    return dict(ExitReasonChoice.choices).get(reason, "")
+
+
+# --- service done validated -----------------------------------------------------------------------
+
+
+def control_open(dossier: Dossier) -> bool:
+    """A control is open on the dossier (control state inControl, or an active payment hold on it or its provider)."""
+    return dossier.control_state == ControlState.IN_CONTROL or ports.payment_held(dossier)
+
+
+def _validate(d: Dossier) -> list[str]:
+    if control_open(d):
+        raise ControlOpen()
+    d.service_done_validated_at = clock.now()
+    d.billing_state = BillingState.TO_BILL
+    d.deadline_kind = DeadlineKind.NONE
+    d.deadline_on = None
+    return ["service_done_validated_at", "billing_state", "deadline_kind", "deadline_on"]
+
+
+def dossier_confirm_service_done(*, dossier_id: int, actor: Any) -> Dossier:
+    """The holder's rating confirms that the training took place: service done is validated at once, unless a
+    control is open (ControlOpen; the automatic validation takes over once the control is released)."""
+    return _transition(dossier_id, Event.HOLDER_CONFIRM, actor, lambda d, on: _validate(d))
+
+
+def dossier_agent_validate(*, dossier_id: int, actor: Any, reason: str = "") -> Dossier:
+    """An agent (permission enrolment.validate_service_done) validates service done; refused while in control."""
+    if not agent_may_validate(actor):
+        raise ActorNotAllowed("Votre rôle ne permet pas de valider le service fait.")
+    return _transition(dossier_id, Event.AGENT_VALIDATE, actor, lambda d, on: _validate(d), reason=reason)
+
+
+def validate_service_done(*, on: dt.date | None = None) -> dict[str, int]:
+    """Validate every declared service done whose 5 business days are over, unless a control is open (those stay
+    declared and are retried at each run). Idempotent; `expire_deadlines` does the same among other deadlines."""
+    day = on or clock.today()
+    counts = {"validated": 0, "blocked": 0}
+    due = Dossier.objects.filter(
+        state=DossierState.SERVICE_DONE_DECLARED, deadline_kind=DeadlineKind.SERVICE_VALIDATION, deadline_on__lt=day
+    ).values_list("pk", flat=True)
+    for pk in list(due.order_by("deadline_on", "pk")):
+        if dossier_apply_deadline(dossier_id=pk, on=day):
+            counts["validated"] += 1
+        else:
+            counts["blocked"] += 1
+    return counts
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -444,11 +649,15 @@ _ON_LAPSE: dict[tuple[str, str], str] = {
     (DeadlineKind.PROVIDER_ANSWER, DossierState.NOT_PROCESSED): Event.EXPIRE_ANSWER,
     (DeadlineKind.HOLDER_ACCEPTANCE, DossierState.VALIDATED): Event.EXPIRE_ACCEPTANCE,
     (DeadlineKind.ENTRY_DECLARATION, DossierState.ACCEPTED): Event.FLAG_MISSING_ENTRY,
+    (DeadlineKind.EXIT_DECLARATION, DossierState.IN_TRAINING): Event.FLAG_MISSING_EXIT,
+    (DeadlineKind.SERVICE_VALIDATION, DossierState.SERVICE_DONE_DECLARED): Event.AUTO_VALIDATE,
 }
 _LAPSE_REASONS: dict[str, str] = {
     Event.EXPIRE_ANSWER: "Pas de réponse de l'organisme dans le délai.",
     Event.EXPIRE_ACCEPTANCE: "Proposition non acceptée dans le délai.",
     Event.FLAG_MISSING_ENTRY: "Entrée en formation non déclarée dans le délai.",
+    Event.FLAG_MISSING_EXIT: "Sortie de formation non déclarée dans le délai.",
+    Event.AUTO_VALIDATE: "Pas d'évaluation du titulaire ni de contrôle dans le délai.",
 }
 
 
@@ -462,9 +671,13 @@ def dossier_apply_deadline(*, dossier_id: int, on: dt.date) -> str | None:
         if event is None:
             return None
         reason = _LAPSE_REASONS[event]
+        if event == Event.AUTO_VALIDATE and control_open(dossier):
+            return None  # stays declared; retried at each run until the control is released
 
         def mutate(d: Dossier, _on: dt.date) -> list[str]:
-            if event == Event.FLAG_MISSING_ENTRY:
+            if event == Event.AUTO_VALIDATE:
+                return _validate(d)
+            if event in (Event.FLAG_MISSING_ENTRY, Event.FLAG_MISSING_EXIT):
                 d.flagged_at = clock.now()
                 d.flag_reason = reason
                 d.deadline_kind = DeadlineKind.NONE

@@ -43,7 +43,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.ACCEPTED, E.AGENT_CANCEL, S.CANCELED_BY_ORGANISM, W.AGENT),
     _t(S.ACCEPTED, E.DECLARE_ENTRY, S.IN_TRAINING, W.PROVIDER),
     _t(S.ACCEPTED, E.FLAG_MISSING_ENTRY, S.ACCEPTED, W.SYSTEM),
-    # After entry, exit and service done belong to the payments domain (issue on payments).
+    # Exit = the service-done declaration (exit date, attendance, reason); `terminated` is not used: the
+    # declaration carries the completion, so the dossier goes straight to serviceDoneDeclared.
+    _t(S.IN_TRAINING, E.DECLARE_EXIT, S.SERVICE_DONE_DECLARED, W.PROVIDER),
+    _t(S.IN_TRAINING, E.FLAG_MISSING_EXIT, S.IN_TRAINING, W.SYSTEM),
+    # Service done is validated by the holder's rating, by the system after 5 business days, or by an agent;
+    # never while a control is open on the dossier (guard in services.py).
+    _t(S.SERVICE_DONE_DECLARED, E.HOLDER_CONFIRM, S.SERVICE_DONE_VALIDATED, W.HOLDER),
+    _t(S.SERVICE_DONE_DECLARED, E.AUTO_VALIDATE, S.SERVICE_DONE_VALIDATED, W.SYSTEM),
+    _t(S.SERVICE_DONE_DECLARED, E.AGENT_VALIDATE, S.SERVICE_DONE_VALIDATED, W.AGENT),
 )
 
 _INDEX: dict[tuple[str, str], Transition] = {(t.source, t.event): t for t in TRANSITIONS}
@@ -109,3 +117,23 @@ def can_declare_entry(dossier: Any, who: str = W.PROVIDER) -> bool:
 
 def can_flag_missing_entry(dossier: Any, who: str = W.SYSTEM) -> bool:
     return can(E.FLAG_MISSING_ENTRY, dossier, who)
+
+
+def can_declare_exit(dossier: Any, who: str = W.PROVIDER) -> bool:
+    return can(E.DECLARE_EXIT, dossier, who)
+
+
+def can_flag_missing_exit(dossier: Any, who: str = W.SYSTEM) -> bool:
+    return can(E.FLAG_MISSING_EXIT, dossier, who)
+
+
+def can_holder_confirm(dossier: Any, who: str = W.HOLDER) -> bool:
+    return can(E.HOLDER_CONFIRM, dossier, who)
+
+
+def can_auto_validate(dossier: Any, who: str = W.SYSTEM) -> bool:
+    return can(E.AUTO_VALIDATE, dossier, who)
+
+
+def can_agent_validate(dossier: Any, who: str = W.AGENT) -> bool:
+    return can(E.AGENT_VALIDATE, dossier, who)

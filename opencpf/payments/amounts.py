@@ -1,10 +1,13 @@
 """What a provider is owed for a dossier: one pure function, from the price, attendance and reason.
 
 Rules (../shared/domain/cpf-rules.md, "Cancellation and no-show"):
-- completed (or 80 % or more attended, whatever the reason): 100 % of the price;
+- completed: 100 % of the price;
 - holder's abandonment or absence: under 25 % -> 25 % of the price; 25 % to 80 % -> pro rata of hours;
-  unused reserved rights are lost, and what the holder paid by card becomes a credit on the account;
-- force majeure, or interruption by the provider: pro rata of hours; the rest returns to each payer;
+  80 % or more -> 100 %; unused reserved rights are lost, and what the holder paid by card becomes a credit
+  on the account;
+- force majeure, or interruption by the provider: pro rata of hours, whatever the attendance (the 25 % and
+  80 % thresholds are the no-show rule, which penalises the holder's abandonment only); the rest returns to
+  each payer;
 - holder's late cancellation before the start (after cooling-off or within 7 days): compensation of
   `late_cancellation_compensation_bp` (5 %) of the price; the rest of the reserved rights is lost;
 - any advance already paid is deducted; a negative balance is a sum the provider owes back.
@@ -38,7 +41,7 @@ class UnusedPolicy(enum.StrEnum):
 class AttendanceRules:
     low_threshold_bp: int = 2_500  # under 25 %: 25 % of the price
     low_payment_bp: int = 2_500
-    full_threshold_bp: int = 8_000  # 80 % or more: 100 %
+    full_threshold_bp: int = 8_000  # abandonment with 80 % or more: 100 %
     late_cancellation_bp: int = 500  # 5 % compensation
 
 
@@ -82,7 +85,9 @@ def amount_due(
             UnusedPolicy.FORFEIT,
             (f"Annulation tardive : dédommagement de {rules.late_cancellation_bp / 100:g} % du prix"),
         )
-    elif reason == ExitReason.COMPLETED or attendance_bp >= rules.full_threshold_bp:
+    elif reason == ExitReason.COMPLETED or (
+        reason == ExitReason.ABANDONMENT and attendance_bp >= rules.full_threshold_bp
+    ):
         due, policy, rule = (
             price_cents,
             UnusedPolicy.REFUND,

@@ -57,8 +57,15 @@ class Doc:
 
 
 def offer_rating(offer_id: int) -> float | None:
-    """Average rating of an offer (1-5). Ratings are not modelled yet: always None until the reviews domain is."""
-    return None
+    """Average rating of an offer (1-5), None when it has none (reviews' cached summary: one query)."""
+    return offer_ratings([offer_id]).get(offer_id)
+
+
+def offer_ratings(offer_ids: Iterable[int] | None = None) -> dict[int, float]:
+    """Average ratings of many offers at once (None: every rated offer), for the index build."""
+    from opencpf.reviews.selectors import offer_averages
+
+    return offer_averages(offer_ids)
 
 
 def _referential_labels(kind: str) -> dict[str, str]:
@@ -169,6 +176,7 @@ def load_documents(offer_ids: Iterable[int] | None = None, *, today: dt.date | N
     for offer_id, start in s_rows:
         sessions.setdefault(offer_id, []).append(day_number(start))
 
+    ratings = offer_ratings(wanted)
     formacode_labels = _referential_labels("formacode")
     rome_labels = _referential_labels("rome")
     desc_cache: dict[int, str] = {}
@@ -200,7 +208,7 @@ def load_documents(offer_ids: Iterable[int] | None = None, *, today: dt.date | N
                 labels_text=labels,
                 description_text=desc_cache.setdefault(tid, f"{t[4]}\n{t[5]}\n{t[6]}"),
                 domain=formacodes[0][:2] if formacodes else "",
-                rating=offer_rating(oid),
+                rating=ratings.get(oid),
                 postcode=postcode,
                 provider_name=providers.get(t[1], ""),
                 cert_code=cert[1],

@@ -10,7 +10,7 @@ from django import forms
 
 from opencpf.core.exceptions import DomainError
 from opencpf.core.money import format_eur, parse_eur
-from opencpf.enrolment.enums import DossierState
+from opencpf.enrolment.enums import DossierState, ExitReasonChoice
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -68,3 +68,37 @@ class ProviderFilterForm(forms.Form):
         data = self.cleaned_data
         due: dt.date | None = data.get("due_before")
         return {"state": data.get("state") or None, "due_before": due, "query": data.get("q") or ""}
+
+
+class ExitForm(forms.Form):
+    """The provider's exit (service-done) declaration: hours attended or completion rate, reason if partial."""
+
+    exit_date = forms.DateField(label="Date de sortie", input_formats=DATE_FORMATS, help_text="Format : JJ/MM/AAAA")
+    hours_attended = forms.IntegerField(
+        label="Heures suivies", required=False, min_value=0, help_text="Ou bien le taux de réalisation ci-dessous"
+    )
+    completion_rate = forms.DecimalField(
+        label="Taux de réalisation (%)", required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    reason = forms.ChoiceField(
+        label="Motif de sortie",
+        required=False,
+        choices=[("", "Formation suivie en totalité"), *[c for c in ExitReasonChoice.choices if c[0] != "completed"]],
+        help_text="Obligatoire si la formation n'a pas été suivie en totalité",
+    )
+
+    def __init__(self, *args: Any, dossier: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if dossier is not None:
+            self.initial.setdefault("exit_date", dossier.end_date.strftime("%d/%m/%Y"))
+            self.fields[
+                "hours_attended"
+            ].help_text = f"Sur {dossier.offer.hours_total} heures ; ou bien le taux de réalisation ci-dessous"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hours, rate = data.get("hours_attended"), data.get("completion_rate")
+        if (hours is None) == (rate is None) and not self.errors:
+            raise forms.ValidationError("Indiquez soit le nombre d'heures suivies, soit le taux de réalisation.")
+        data["completion_rate_bp"] = None if rate is None else int(rate * 100)
+        return data

@@ -29,13 +29,15 @@ PATHS: dict[str, list[str]] = {
     S.VALIDATED: [E.PROPOSE],
     S.ACCEPTED: [E.PROPOSE, E.ACCEPT],
     S.IN_TRAINING: [E.PROPOSE, E.ACCEPT, E.DECLARE_ENTRY],
+    S.SERVICE_DONE_DECLARED: [E.PROPOSE, E.ACCEPT, E.DECLARE_ENTRY, E.DECLARE_EXIT],
+    S.SERVICE_DONE_VALIDATED: [E.PROPOSE, E.ACCEPT, E.DECLARE_ENTRY, E.DECLARE_EXIT, E.HOLDER_CONFIRM],
     S.REFUSED_BY_ORGANISM: [E.REFUSE],
     S.REFUSED_BY_ATTENDEE: [E.WITHDRAW],
     S.CANCELED_BY_ATTENDEE: [E.PROPOSE, E.ACCEPT, E.HOLDER_CANCEL],
     S.CANCELED_BY_ORGANISM: [E.PROPOSE, E.PROVIDER_CANCEL],
     S.REJECTED_WITHOUT_TITULAIRE_SUITE: [E.PROPOSE, E.EXPIRE_ACCEPTANCE],
 }
-SYSTEM_EVENTS = {E.EXPIRE_ANSWER, E.EXPIRE_ACCEPTANCE, E.FLAG_MISSING_ENTRY}
+SYSTEM_EVENTS = {E.EXPIRE_ANSWER, E.EXPIRE_ACCEPTANCE, E.FLAG_MISSING_ENTRY, E.FLAG_MISSING_EXIT, E.AUTO_VALIDATE}
 EVENTS = [e for e in E.values if e != E.REQUEST]
 ACTORS = ["holder", "provider", "agent", "system", "other_holder", "other_provider"]
 
@@ -44,6 +46,8 @@ def act(event: str, dossier: Dossier, actor: Any) -> Any:
     pk = dossier.pk
     if event == E.DECLARE_ENTRY:
         clock.freeze(dt.datetime.combine(dossier.start_date, dt.time(9)))
+    if event == E.DECLARE_EXIT:
+        clock.freeze(dt.datetime.combine(dossier.end_date, dt.time(17)))
     if event in SYSTEM_EVENTS:
         if actor is None and transitions.can(event, dossier, "system"):
             lapse = (dossier.deadline_on or clock.today()) + dt.timedelta(days=1)
@@ -62,6 +66,11 @@ def act(event: str, dossier: Dossier, actor: Any) -> Any:
         E.PROVIDER_CANCEL: lambda: services.dossier_provider_cancel(dossier_id=pk, actor=actor, reason="Annulée"),
         E.AGENT_CANCEL: lambda: services.dossier_agent_cancel(dossier_id=pk, actor=actor, reason="Contrôle"),
         E.DECLARE_ENTRY: lambda: services.dossier_declare_entry(dossier_id=pk, actor=actor),
+        E.DECLARE_EXIT: lambda: services.dossier_declare_exit(
+            dossier_id=pk, actor=actor, exit_date=dossier.end_date, completion_rate_bp=10_000
+        ),
+        E.HOLDER_CONFIRM: lambda: services.dossier_confirm_service_done(dossier_id=pk, actor=actor),
+        E.AGENT_VALIDATE: lambda: services.dossier_agent_validate(dossier_id=pk, actor=actor),
     }
     if actor is None:  # user-facing services are never called by the system
         return services._transition(pk, event, None)
@@ -146,3 +155,10 @@ def test_can_checks_follow_the_table():
     assert transitions.can_propose(fresh) and transitions.can_refuse(fresh) and transitions.can_withdraw(fresh)
     assert transitions.can_expire_answer(fresh) and not transitions.can_expire_answer(fresh, "holder")
     assert transitions.available_events(SimpleNamespace(state=S.IN_TRAINING), "holder") == []
+    training = SimpleNamespace(state=S.IN_TRAINING)
+    assert transitions.can_declare_exit(training) and transitions.can_flag_missing_exit(training)
+    assert not transitions.can_declare_exit(training, "holder") and not transitions.can_holder_confirm(training)
+    declared = SimpleNamespace(state=S.SERVICE_DONE_DECLARED)
+    assert transitions.can_holder_confirm(declared) and transitions.can_auto_validate(declared)
+    assert transitions.can_agent_validate(declared) and not transitions.can_agent_validate(declared, "provider")
+    assert transitions.available_events(SimpleNamespace(state=S.SERVICE_DONE_VALIDATED), "agent") == []

@@ -61,6 +61,8 @@ PUBLIC = {
     "manifest",
     "service_worker",
     "offline",
+    "holder:offer_ratings",
+    "holder:provider_ratings",
 }
 # Back-office routes whose answer depends on the role: URL name -> roles allowed (others get 403).
 ROLE_RULES: dict[str, set[str]] = {
@@ -108,6 +110,10 @@ ROLE_RULES: dict[str, set[str]] = {
         ("backoffice:payment_runs", "backoffice:payment_run_detail"),
         {roles.PAYMENT_OFFICER, roles.CONTROLLER, roles.ADMINISTRATOR},
     ),
+        ("backoffice:reviews_queue", "backoffice:reviews_moderate"),
+        {roles.SUPPORT, roles.CASE_MANAGER, roles.ADMINISTRATOR},
+    ),
+    "backoffice:dossier_validate": {roles.CASE_MANAGER, roles.CONTROLLER, roles.ADMINISTRATOR},
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)
 HOLDERS = ("holder", "other_holder")

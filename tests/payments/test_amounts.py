@@ -17,6 +17,8 @@ PRICE = 200_000  # 2 000,00 €
         (ExitReason.ABANDONMENT, 2_499, 50_000, UnusedPolicy.FORFEIT),  # under 25 %: 25 % of the price
         (ExitReason.ABANDONMENT, 0, 50_000, UnusedPolicy.FORFEIT),  # no-show after the start
         (ExitReason.FORCE_MAJEURE, 1_000, 20_000, UnusedPolicy.REFUND),  # not penalised: pro rata
+        (ExitReason.FORCE_MAJEURE, 9_000, 180_000, UnusedPolicy.REFUND),  # no 80 % rule: pro rata
+        (ExitReason.PROVIDER_INTERRUPTION, 8_500, 170_000, UnusedPolicy.REFUND),  # the provider stopped: pro rata
         (ExitReason.PROVIDER_INTERRUPTION, 5_000, 100_000, UnusedPolicy.REFUND),
         (ExitReason.LATE_CANCELLATION, 0, 10_000, UnusedPolicy.FORFEIT),  # 5 % compensation
     ],

@@ -64,6 +64,15 @@ class DossierOut(Schema):
     deadline_on: dt.date | None
     cooling_off_until: dt.date | None
     flagged: bool
+    exit_date: dt.date | None
+    hours_attended: int | None
+    completion_rate_bp: int | None = Field(description="Taux de réalisation en points de base (10 000 = 100 %)")
+    exit_reason: str
+    exit_declared_at: dt.datetime | None
+    service_done_validated_at: dt.datetime | None
+    due_cents: int = Field(description="Montant total dû à l'organisme")
+    advance_cents: int
+    card_credited_cents: int
     actions: list[str] = Field(description="Actions possibles pour l'appelant")
 
 
@@ -94,6 +103,17 @@ class ProposalIn(Schema):
     end_date: dt.date | None = None
     price_cents: int | None = Field(None, ge=0)
     message: str = Field("", max_length=2000)
+
+
+class ExitIn(Schema):
+    exit_date: dt.date
+    hours_attended: int | None = Field(None, ge=0)
+    completion_rate_bp: int | None = Field(None, ge=0, le=10_000, description="10 000 = 100 %")
+    reason: str = Field(
+        "",
+        description="Vide ou completed si suivie en totalité ; sinon force_majeure, abandonment ou "
+        "provider_interruption",
+    )
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -288,3 +308,31 @@ def dossier_refuse(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
 def dossier_declare_entry(request: HttpRequest, number: str) -> Any:
     dossier = _get(request, number)
     return _detail(request, services.dossier_declare_entry(dossier_id=dossier.pk, actor=_actor(request)))
+
+
+@router.post(
+    "/dossiers/{number}/sortie",
+    response=DossierDetailOut,
+    summary="Déclarer la sortie de formation : service fait (organisme)",
+)
+def dossier_declare_exit(request: HttpRequest, number: str, payload: ExitIn) -> Any:
+    dossier = _get(request, number)
+    declared = services.dossier_declare_exit(
+        dossier_id=dossier.pk,
+        actor=_actor(request),
+        exit_date=payload.exit_date,
+        hours_attended=payload.hours_attended,
+        completion_rate_bp=payload.completion_rate_bp,
+        reason=payload.reason,
+    )
+    return _detail(request, declared)
+
+
+@router.post(
+    "/dossiers/{number}/validation-service-fait",
+    response=DossierDetailOut,
+    summary="Valider le service fait (gestionnaire habilité)",
+)
+def dossier_agent_validate(request: HttpRequest, number: str) -> Any:
+    dossier = _get(request, number)
+    return _detail(request, services.dossier_agent_validate(dossier_id=dossier.pk, actor=_actor(request)))

@@ -15,7 +15,7 @@ from opencpf.core.exceptions import DomainError
 from opencpf.enrolment import selectors, services, transitions
 from opencpf.enrolment.enums import Who
 from opencpf.enrolment.exceptions import DossierNotFound
-from opencpf.enrolment.permissions import agent_may_cancel
+from opencpf.enrolment.permissions import agent_may_cancel, agent_may_validate
 from opencpf.web.access import agent_required
 from opencpf.web.enrolment_forms import ReasonForm
 
@@ -46,6 +46,8 @@ def _render(request: HttpRequest, dossier: Any, form: ReasonForm | None = None) 
         "timeline": selectors.timeline(dossier),
         "events": transitions.available_events(dossier, Who.AGENT),
         "can_cancel": agent_may_cancel(request.user),
+        "can_validate": agent_may_validate(request.user),
+        "control_open": services.control_open(dossier),
         "cancel_form": form or ReasonForm(),
         "portal": "backoffice",
     }
@@ -75,3 +77,17 @@ def dossier_cancel(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, f"Dossier {dossier.number} annulé.")
             return redirect("backoffice:dossier_detail", number=dossier.number)
     return _render(request, dossier, form)
+
+
+@agent_required("enrolment.validate_service_done")
+@require_POST
+def dossier_validate(request: HttpRequest, number: str) -> HttpResponse:
+    """An agent validates a declared service done (refused while a control is open)."""
+    dossier = _dossier(request, number)
+    try:
+        services.dossier_agent_validate(dossier_id=dossier.pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Service fait du dossier {dossier.number} validé.")
+    return redirect("backoffice:dossier_detail", number=dossier.number)

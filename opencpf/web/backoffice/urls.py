@@ -12,6 +12,7 @@ from opencpf.web.backoffice import (
     trust_views,
     views,
 )
+from opencpf.web.backoffice.reviews_views import moderate, moderation_queue
 from opencpf.web.forms import AgentLoginForm
 from opencpf.web.views import login_view
 
@@ -66,4 +67,7 @@ urlpatterns = [
     path("paiements/campagnes/<int:run_id>/fichier/", payments_views.payment_run_file, name="payment_run_file"),
     path("paiements/campagnes/<int:run_id>/envoyee/", payments_views.payment_run_sent, name="payment_run_sent"),
     path("paiements/campagnes/<int:run_id>/confirmee/", payments_views.payment_run_confirm, name="payment_run_confirm"),
+    path("dossiers/<str:number>/valider-service-fait/", enrolment_views.dossier_validate, name="dossier_validate"),
+    path("avis/moderation/", moderation_queue, name="reviews_queue"),
+    path("avis/<int:rating_id>/moderer/", moderate, name="reviews_moderate"),
 ]

@@ -13,10 +13,12 @@ from opencpf.catalogue.models import Session
 from opencpf.core import clock
 from opencpf.core.exceptions import DomainError
 from opencpf.enrolment import deadlines, ports, selectors, services, transitions
-from opencpf.enrolment.enums import Who
+from opencpf.enrolment.enums import AFTER_EXIT_STATES, Who
 from opencpf.enrolment.exceptions import DossierNotFound
+from opencpf.reviews.selectors import offer_summary, rating_of_dossier
 from opencpf.web.access import holder_required, strong_session_required
 from opencpf.web.enrolment_forms import OptionalReasonForm, RequestForm
+from opencpf.web.reviews_forms import RatingForm
 
 
 def _dossier(request: HttpRequest, number: str) -> Any:
@@ -41,7 +43,10 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 @holder_required
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    dossier = _dossier(request, number)
+    return render_detail(request, _dossier(request, number))
+
+
+def render_detail(request: HttpRequest, dossier: Any, *, rating_form: Any = None, status: int = 200) -> HttpResponse:
     events = transitions.available_events(dossier, Who.HOLDER)
     free_cancel = "holder_cancel" in events and deadlines.is_free_cancellation(
         on=clock.today(), cooling_off_end=dossier.cooling_off_until, start_date=dossier.start_date
@@ -55,7 +60,11 @@ def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
         "reason_form": OptionalReasonForm(),
         "portal": "holder",
     }
-    return render(request, "holder/enrolment/detail.html", context)
+    if dossier.state in AFTER_EXIT_STATES:
+        context["rating"] = rating_of_dossier(dossier.pk)
+        if context["rating"] is None:
+            context["rating_form"] = rating_form or RatingForm()
+    return render(request, "holder/enrolment/detail.html", context, status=status)
 
 
 @holder_required
@@ -89,6 +98,7 @@ def session_request(request: HttpRequest, session_id: int) -> HttpResponse:
         "split": split,
         "split_error": split_error,
         "form": form,
+        "summary": offer_summary(session.offer_id),
     }
     return render(request, "holder/enrolment/request.html", context)
 

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
 from opencpf.web.holder import enrolment_views, identity_views, rights_views, search_views, support_views, views
+from opencpf.web.holder.reviews_views import dossier_rate, offer_ratings, provider_ratings
 from opencpf.web.views import login_view
 
 app_name = "holder"
@@ -65,8 +66,11 @@ urlpatterns = [
     path("mon-compte/dossiers/", enrolment_views.dossier_list, name="dossiers"),
     path("mon-compte/dossiers/<str:number>/", enrolment_views.dossier_detail, name="dossier_detail"),
     path("mon-compte/dossiers/<str:number>/accepter/", enrolment_views.dossier_accept, name="dossier_accept"),
+    path("mon-compte/dossiers/<str:number>/evaluation/", dossier_rate, name="dossier_rate"),
     path("mon-compte/dossiers/<str:number>/<str:action>/", enrolment_views.dossier_action, name="dossier_action"),
     path("mon-compte/messages/", enrolment_views.message_list, name="enrolment_messages"),
     path("mon-compte/sessions/<int:session_id>/demande/", enrolment_views.session_request, name="session_request"),
+    path("offres/<int:offer_id>/avis/", offer_ratings, name="offer_ratings"),
+    path("organismes/<int:provider_id>/avis/", provider_ratings, name="provider_ratings"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

@@ -16,7 +16,7 @@ from opencpf.enrolment import selectors, services, transitions
 from opencpf.enrolment.enums import Who
 from opencpf.enrolment.exceptions import DossierNotFound
 from opencpf.web.access import provider_required
-from opencpf.web.enrolment_forms import ProposeForm, ProviderFilterForm, ReasonForm
+from opencpf.web.enrolment_forms import ExitForm, ProposeForm, ProviderFilterForm, ReasonForm
 
 CSV_COLUMNS = [
     "numero_dossier",
@@ -100,6 +100,7 @@ def _render_detail(request: HttpRequest, dossier: Any, **forms: Any) -> HttpResp
         "propose_form": forms.get("propose_form") or ProposeForm(dossier=dossier),
         "refuse_form": forms.get("refuse_form") or ReasonForm(prefix="refus"),
         "cancel_form": forms.get("cancel_form") or ReasonForm(prefix="annulation"),
+        "exit_form": forms.get("exit_form") or ExitForm(prefix="sortie", dossier=dossier),
         "portal": "provider",
     }
     return render(request, "provider/enrolment/detail.html", context, status=400 if forms else 200)
@@ -168,3 +169,47 @@ def dossier_declare_entry(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, "Entrée en formation déclarée.")
     return redirect("provider:dossier_detail", number=dossier.number)
+
+
+@provider_required
+@require_POST
+def dossier_declare_exit(request: HttpRequest, number: str) -> HttpResponse:
+    dossier = _dossier(request, number)
+    form = ExitForm(request.POST, prefix="sortie", dossier=dossier)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dossier_declare_exit(
+                dossier_id=dossier.pk,
+                actor=request.user,
+                exit_date=data["exit_date"],
+                hours_attended=data["hours_attended"],
+                completion_rate_bp=data["completion_rate_bp"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Sortie de formation déclarée : le service fait est déclaré.")
+            return redirect("provider:dossier_detail", number=dossier.number)
+    return _render_detail(request, dossier, exit_form=form)
+
+
+@provider_required
+def ratings(request: HttpRequest) -> HttpResponse:
+    """The provider's ratings: averages of the provider and of each rated offer, published comments."""
+    from opencpf.identity.models import ProviderMembership
+    from opencpf.reviews import selectors as reviews
+
+    membership = ProviderMembership.objects.filter(user_id=request.user.pk or 0).select_related("provider").first()
+    if membership is None:
+        raise Http404
+    provider = membership.provider
+    context = {
+        "title": "Avis des stagiaires",
+        "provider": provider,
+        "summary": reviews.provider_summary(provider.pk),
+        "offers": reviews.offer_summaries_of_provider(provider.pk),
+        "comments": reviews.published_comments(provider_id=provider.pk),
+    }
+    return render(request, "provider/reviews/ratings.html", context)

@@ -54,4 +54,6 @@ urlpatterns = [
     path("paiements/", payments_views.payments, name="payments"),
     path("paiements/<int:line_id>/avis/", payments_views.payment_advice, name="payment_advice"),
     path("coordonnees-bancaires/", payments_views.bank_details_page, name="bank_details"),
+    path("dossiers/<str:number>/sortie/", enrolment_views.dossier_declare_exit, name="dossier_declare_exit"),
+    path("avis/", enrolment_views.ratings, name="ratings"),
 ]
