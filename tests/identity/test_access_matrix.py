@@ -110,6 +110,7 @@ ROLE_RULES: dict[str, set[str]] = {
         ("backoffice:payment_runs", "backoffice:payment_run_detail"),
         {roles.PAYMENT_OFFICER, roles.CONTROLLER, roles.ADMINISTRATOR},
     ),
+    **dict.fromkeys(
         ("backoffice:reviews_queue", "backoffice:reviews_moderate"),
         {roles.SUPPORT, roles.CASE_MANAGER, roles.ADMINISTRATOR},
     ),
