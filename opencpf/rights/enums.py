@@ -38,6 +38,8 @@ class TransactionKind(models.TextChoices):
     RESERVE = "reserve", "Réservation"
     CAPTURE = "capture", "Débit à l'entrée en formation"
     RELEASE = "release", "Restitution"
+    ADJUSTMENT = "adjustment", "Régularisation"
+    DISPUTE_REFUND = "dispute_refund", "Remboursement après litige"
 
 
 class ReservationStatus(models.TextChoices):
@@ -68,3 +70,13 @@ ABSENCE_CODES: dict[str, tuple[str, bool]] = {
     "11": ("Congé de proche aidant", True),
     "12": ("Congé sans solde", False),
 }
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "En attente d'approbation"
+    APPROVED = "approved", "Approuvée"
+    REFUSED = "refused", "Refusée"
+
+
+# Accounts an agent may correct (top-ups belong to their funders: corrected by the funder, not by an agent).
+ADJUSTABLE_KINDS = (AccountKind.RIGHTS, AccountKind.DIF)
