@@ -76,7 +76,9 @@ def world(holder, other_holder):  # type: ignore[no-untyped-def]
     old = dossier(holder, session_a, S.ACCEPTED, 2, reserved=999_999)
     Dossier.objects.filter(pk=old.pk).update(requested_at=timezone.make_aware(dt.datetime(2026, 2, 20, 10)))
     now = clock.now()
-    for i, (rule, status) in enumerate([("spike", "new"), ("spike", "investigating"), ("price", "new"), ("price", "dismissed")]):
+    for i, (rule, status) in enumerate(
+        [("spike", "new"), ("spike", "investigating"), ("price", "new"), ("price", "dismissed")]
+    ):
         Alert.objects.create(
             rule=rule,
             ruleset_version="1",
@@ -131,7 +133,7 @@ def test_dashboard_page_draws_accessible_charts_and_exports_csv(world, client):
     page = client.get("/gestion/tableaux-de-bord/", {"du": "2026-03-01", "au": "2026-03-31"})
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.count('role="img"') >= 5 and "<title id=\"graphique-montants-t\">" in html
+    assert html.count('role="img"') >= 5 and '<title id="graphique-montants-t">' in html
     assert "<caption>Montants engagés et payés (tableau de données)</caption>" in html
     assert format_eur(200_000) in html  # committed, formatted
     response = client.get("/gestion/tableaux-de-bord/certifications.csv", {"du": "2026-03-01", "au": "2026-03-31"})
