@@ -9,6 +9,7 @@ from opencpf.api.routers import enrolment as enrolment_router
 from opencpf.api.routers import identity as identity_router
 from opencpf.api.routers import rights as rights_router
 from opencpf.api.routers import search as search_router
+from opencpf.api.routers import support as support_router
 
 api = NinjaAPI(
     title="opencpf API",
@@ -29,3 +30,5 @@ api.add_router("/rights", rights_router.router, tags=["Droits"])
 api.add_router("/catalogue", catalogue_router.router, tags=["Catalogue"])
 api.add_router("/", search_router.router, tags=["Recherche"])
 api.add_router("/", enrolment_router.router, tags=["Inscriptions"])
+api.add_router("/", support_router.router, tags=["Aide et litiges"])
+api.add_router("/", support_router.disputes_router, tags=["Aide et litiges"])
