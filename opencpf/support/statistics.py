@@ -108,9 +108,8 @@ def holders_table(dimension: str, *, on: dt.date) -> dict[str, int]:
         for birth in Holder.objects.values_list("birth_date", flat=True).iterator():
             counts[age_class(birth, on)] += 1
     elif dimension == "situation":
-        labels = {True: "Demandeur d'emploi", False: "Autre situation"}
         for seeker, n in Holder.objects.values_list("is_job_seeker").annotate(n=Count("id")):
-            counts[labels[bool(seeker)]] += n
+            counts["Demandeur d'emploi" if seeker else "Autre situation"] += n
     else:
         raise ValueError(dimension)
     return dict(sorted(counts.items()))

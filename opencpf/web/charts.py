@@ -17,7 +17,10 @@ def bar_chart(*, chart_id: str, title: str, data: list[tuple[str, int]], money: 
     top = max((v for _, v in data), default=0) or 1
     height = len(data) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    fmt = format_eur if money else (lambda v: f"{v:,}".replace(",", "\u202f"))
+
+    def fmt(value: int) -> str:
+        return format_eur(value) if money else f"{value:,}".replace(",", "\u202f")
+
     desc = "; ".join(f"{label} : {fmt(value)}" for label, value in data)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
