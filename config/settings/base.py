@@ -219,6 +219,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Enrolment deadlines are by day; an hourly idempotent pass applies each lapse once and sends reminders.
 CELERY_BEAT_SCHEDULE["enrolment.expire_deadlines"] = {"task": "enrolment.expire_deadlines", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["support.disputes_end_exchanges"] = {"task": "support.disputes_end_exchanges", "schedule": 3600.0}
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

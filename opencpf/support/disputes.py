@@ -300,3 +300,29 @@ def dispute_decide(*, dispute_id: int, agent: Any, action: str, note: str, amoun
 
 def _action_value(action: str) -> str:
     return DisputeAction.CLOSED.value if action == "close" else action
+
+
+def disputes_end_exchanges(*, on: dt.date | None = None) -> int:
+    """Open disputes whose exchange deadline has passed go to review (an agent decides); both sides are told.
+    Idempotent: a dispute already in review is left alone."""
+    day = on or clock.today()
+    moved = 0
+    for dispute_id in Dispute.objects.filter(status=DisputeStatus.OPEN, exchange_until__lt=day).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            dispute = _locked(dispute_id)
+            if dispute.status != DisputeStatus.OPEN:
+                continue
+            dispute.status = DisputeStatus.REVIEW
+            dispute.updated_at = clock.now()
+            dispute.save(update_fields=["status", "updated_at"])
+            _log(dispute, actor=None, action=DisputeAction.REVIEW, note="Délai des échanges écoulé")
+            _notify(
+                dispute,
+                "échanges clos",
+                f"Le délai des échanges est passé. Un gestionnaire examine le litige et décidera au plus tard "
+                f"le {_d(dispute.decide_by)}. Aucune action n'est attendue de votre part.",
+            )
+            moved += 1
+    return moved

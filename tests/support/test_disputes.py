@@ -170,3 +170,14 @@ def test_support_agents_may_not_decide(in_training, buyer):
             dispute_id=dispute.pk, agent=support, action="refund", note="Je rembourse", amount_cents=1
         )
     assert rights_balance(buyer) == 0 and not PaymentHold.objects.exists()
+
+
+def test_lapsed_exchanges_go_to_review_once(in_training, buyer):
+    dispute = disputes.dispute_open(
+        actor=buyer.user, dossier_number=in_training.number, reason="quality", body="Contenu très différent."
+    )
+    assert disputes.disputes_end_exchanges(on=dispute.exchange_until) == 0
+    assert disputes.disputes_end_exchanges(on=dispute.exchange_until + dt.timedelta(days=1)) == 1
+    assert disputes.disputes_end_exchanges(on=dispute.exchange_until + dt.timedelta(days=2)) == 0
+    assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.REVIEW
+    assert DisputeEvent.objects.filter(dispute=dispute, action="review", actor__isnull=True).count() == 1

@@ -104,3 +104,18 @@ def test_another_holder_neither_sees_nor_opens(in_training, buyer, other_holder)
         c, "/api/v1/disputes", {"dossier": in_training.number, "reason": "other", "message": "Pas le mien !"}, **other
     )
     assert refused.status_code == 403 and Dispute.objects.count() == 1
+
+
+def test_report_page_links_a_signed_in_holder_only_to_their_own_dossier(client, in_training, other_holder):
+    body = {
+        "kind": "not_delivered",
+        "description": "Formation jamais commencée ici.",
+        "dossier_reference": in_training.number,
+    }
+    client.force_login(other_holder.user)
+    refused = client.post("/signaler/", body)
+    assert refused.status_code == 400 and "aucun de vos dossiers" in refused.content.decode()
+    assert not Report.objects.exists()
+    client.force_login(in_training.holder.user)
+    assert client.post("/signaler/", body).status_code == 200
+    assert Report.objects.get().reporter_id == in_training.holder.user_id
