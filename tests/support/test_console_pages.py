@@ -35,6 +35,7 @@ def test_search_by_nir_is_audited_with_its_reason_and_never_stores_the_nir(holde
     html = found.content.decode()
     assert found.status_code == 200 and f"/gestion/console/titulaires/{holder.pk}/" in html
     assert "Martin" not in html and "P. M" in html  # masked in the results
+    assert NIR.replace(" ", "") not in html and NIR not in html  # the typed NIR is not written back
     event = AuditEvent.objects.get(action="support.console.holder_search")
     assert event.reason == "Appel du titulaire DA-1" and event.data == {"by": "nir", "results": [holder.pk]}
     compact = NIR.replace(" ", "")

@@ -99,6 +99,11 @@ def search(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             _remember(request, [h.pk for h in results], form.cleaned_data["reason"])
+    if request.method == "POST":
+        # Never write the typed NIR (or name) back into the page.
+        data = request.POST.copy()
+        data["query"] = ""
+        form.data = data
     rows = [(h, console.masked_name(h)) for h in results or []]
     return render(
         request,
