@@ -222,11 +222,11 @@ class DisputeEvent(models.Model):
         return f"{self.dispute_id} {self.action}"
 
 
-class BackOffice(models.Model):
-    """No table: carries the back-office console's permissions (granted to agents' roles by migration)."""
+class BackOffice(Ticket):
+    """No table of its own (a proxy): carries the back-office console's permissions (granted by migration)."""
 
     class Meta:
-        managed = False
+        proxy = True
         default_permissions = ()
         permissions = [
             ("search_holders", "Rechercher un titulaire (NIR, nom, numéro de dossier)"),
