@@ -108,6 +108,8 @@ def test_provider_file_shows_reports_and_sections_by_role(in_training):
 def test_dispute_pages_for_holder_provider_and_agent(in_training, buyer, staff):
     holder = Client()
     holder.force_login(buyer.user)
+    page = holder.get(f"/mon-compte/dossiers/{in_training.number}/").content.decode()
+    assert f"/mon-compte/litiges/nouveau/?dossier={in_training.number}" in page
     response = holder.post(
         "/mon-compte/litiges/nouveau/",
         {
