@@ -153,3 +153,12 @@ def test_dashboard_page_draws_accessible_charts_and_exports_csv(world, client):
 def test_support_agents_do_not_see_dashboards(world, client):
     client.force_login(make_role_agent("support", "n1@operateur.fr"))
     assert client.get("/gestion/tableaux-de-bord/").status_code == 403
+
+
+def test_chart_escapes_labels_and_describes_every_value():
+    from opencpf.web.charts import bar_chart
+
+    svg = str(bar_chart(chart_id="g", title="Règles <b>", data=[("<script>x</script>", 3), ("ok", 0)]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert '<desc id="g-d">&lt;script&gt;x&lt;/script&gt; : 3; ok : 0</desc>' in svg
+    assert svg.count("<rect") == 2 and str(bar_chart(chart_id="e", title="t", data=[])) == ""
