@@ -3,6 +3,8 @@ the masked identity and its audited display, role-dependent sections, adjustment
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -143,3 +145,23 @@ def test_dispute_pages_for_holder_provider_and_agent(in_training, buyer, staff):
     )
     assert refused.status_code == 403
     assert PaymentHold.objects.filter(source="dispute", lifted_at__isnull=True).count() == 1
+
+
+def test_holder_file_reads_do_not_grow_with_the_number_of_dossiers(in_training, buyer, staff, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opencpf.enrolment import services
+    from opencpf.support.console import holder_file
+    from tests.enrolment.conftest import make_session
+
+    agent = make_role_agent("administrator", "adm@operateur.fr")
+    agent.get_all_permissions()  # the permission cache is filled once per request
+    with CaptureQueriesContext(connection) as one:
+        holder_file(holder_id=buyer.pk, user=agent)
+    for _ in range(3):
+        later = make_session(in_training.provider, start=dt.date(2026, 6, 15))
+        services.dossier_request(actor=buyer.user, session_id=later.pk)
+    with CaptureQueriesContext(connection) as four:
+        data = holder_file(holder_id=buyer.pk, user=agent)
+    assert len(data.dossiers) == 4 and len(four) == len(one)
