@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["enrolment.expire_deadlines"] = {"task": "enrolment.expire_deadlines", "schedule": 3600.0}
 # Payment runs: a daily pass (resumes a run left planned by a crash, then pays what became payable).
 CELERY_BEAT_SCHEDULE["payments.payment_run"] = {"task": "payments.payment_run", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["support.disputes_end_exchanges"] = {"task": "support.disputes_end_exchanges", "schedule": 3600.0}
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

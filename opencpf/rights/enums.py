@@ -40,6 +40,8 @@ class TransactionKind(models.TextChoices):
     CAPTURE = "capture", "Débit à l'entrée en formation"
     RELEASE = "release", "Restitution"
     PROVIDER_PAYMENT = "provider_payment", "Paiement d'un organisme"
+    ADJUSTMENT = "adjustment", "Régularisation"
+    DISPUTE_REFUND = "dispute_refund", "Remboursement après litige"
 
 
 class ReservationStatus(models.TextChoices):
@@ -70,3 +72,13 @@ ABSENCE_CODES: dict[str, tuple[str, bool]] = {
     "11": ("Congé de proche aidant", True),
     "12": ("Congé sans solde", False),
 }
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "En attente d'approbation"
+    APPROVED = "approved", "Approuvée"
+    REFUSED = "refused", "Refusée"
+
+
+# Accounts an agent may correct (top-ups belong to their funders: corrected by the funder, not by an agent).
+ADJUSTABLE_KINDS = (AccountKind.RIGHTS, AccountKind.DIF)

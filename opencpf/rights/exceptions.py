@@ -63,3 +63,32 @@ class DifClaimClosed(Conflict):
 class DeclarationError(DomainError):
     code = "invalid_declaration"
     message = "La déclaration est invalide."
+
+
+class AdjustmentInvalid(DomainError):
+    code = "adjustment_invalid"
+    message = "La régularisation est incomplète."
+
+
+class AdjustmentClosed(Conflict):
+    code = "adjustment_closed"
+    message = "Cette régularisation a déjà été décidée."
+
+
+class AdjustmentOwnProposal(DomainError):
+    code = "adjustment_own_proposal"
+    message = (
+        "Vous ne pouvez pas décider d'une régularisation que vous avez proposée : un autre gestionnaire doit le faire."
+    )
+    status = 403
+
+
+class AdjustmentNotAllowed(DomainError):
+    code = "adjustment_forbidden"
+    message = "Votre rôle ne permet pas cette action sur les régularisations."
+    status = 403
+
+
+class RefundInvalid(DomainError):
+    code = "refund_invalid"
+    message = "Le remboursement demandé dépasse ce qui a été débité pour ce dossier."

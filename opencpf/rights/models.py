@@ -15,6 +15,7 @@ from django.db.models import Q
 from opencpf.rights.enums import (
     HOLDER_KINDS,
     AccountKind,
+    AdjustmentStatus,
     DifStatus,
     FunderKind,
     ReservationStatus,
@@ -246,3 +247,47 @@ class DifClaim(models.Model):
 
     def __str__(self) -> str:
         return f"DIF {self.hours} h ({self.get_status_display()})"
+
+
+class Adjustment(models.Model):
+    """An agent's correction of a holder's rights, under the two-person rule: one agent proposes with a
+    reason, another approves (which posts the ledger movement) or refuses. Nobody decides their own proposal."""
+
+    nir_hash = models.CharField(max_length=64, db_index=True)
+    holder = models.ForeignKey("identity.Holder", on_delete=models.PROTECT, related_name="rights_adjustments")
+    account_kind = models.CharField("compte", max_length=20, choices=AccountKind.choices)
+    amount_cents = models.BigIntegerField("montant (centimes, négatif pour un retrait)")
+    reason = models.CharField("motif", max_length=500)
+    status = models.CharField(
+        max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField("motif de la décision", max_length=500, blank=True, default="")
+    transaction = models.ForeignKey(
+        LedgerTransaction, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "régularisation de droits"
+        verbose_name_plural = "régularisations de droits"
+        ordering = ["-proposed_at", "-id"]
+        permissions = [
+            ("propose_adjustment", "Proposer une régularisation de droits"),
+            ("approve_adjustment", "Approuver une régularisation de droits"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_cents=0), name="rights_adjustment_non_zero"),
+            # The two-person rule, enforced by the database too.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="rights_adjustment_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Régularisation {self.pk} ({self.get_status_display()})"

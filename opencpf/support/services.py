@@ -146,6 +146,13 @@ def report_submit(
     provider = Provider.objects.filter(siret=re.sub(r"\D", "", provider_siret)).first() if provider_siret else None
     if reporter is not None and not getattr(reporter, "is_authenticated", False):
         reporter = None
+    dossier_reference = re.sub(r"\s", "", dossier_reference or "")
+    if dossier_reference and getattr(reporter, "kind", None) == UserKind.HOLDER:
+        from opencpf.enrolment.models import Dossier
+
+        # A signed-in holder links the report to one of their own dossiers (the trust signals rely on it).
+        if not Dossier.objects.filter(number=dossier_reference, holder__user_id=reporter.pk).exists():
+            raise InvalidSupportRequest("Ce numéro de dossier ne correspond à aucun de vos dossiers.")
     now = clock.now()
     report = Report.objects.create(
         reference=f"tmp-{now.timestamp()}"[:20],

@@ -115,6 +115,38 @@ ROLE_RULES: dict[str, set[str]] = {
         {roles.SUPPORT, roles.CASE_MANAGER, roles.ADMINISTRATOR},
     ),
     "backoffice:dossier_validate": {roles.CASE_MANAGER, roles.CONTROLLER, roles.ADMINISTRATOR},
+    # issue 9: console, adjustments, disputes, dashboards
+    "backoffice:console_search": {
+        roles.SUPPORT,
+        roles.CASE_MANAGER,
+        roles.CONTROLLER,
+        roles.FRAUD_ANALYST,
+        roles.ADMINISTRATOR,
+    },
+    "backoffice:console_holder": set(roles.ROLE_PERMISSIONS),
+    "backoffice:console_provider": {
+        roles.CASE_MANAGER,
+        roles.CONTROLLER,
+        roles.PAYMENT_OFFICER,
+        roles.FRAUD_ANALYST,
+        roles.ADMINISTRATOR,
+    },
+    "backoffice:adjustment_propose": {roles.SUPPORT, roles.CASE_MANAGER, roles.ADMINISTRATOR},
+    "backoffice:adjustments": {
+        roles.SUPPORT,
+        roles.CASE_MANAGER,
+        roles.CONTROLLER,
+        roles.FRAUD_ANALYST,
+        roles.ADMINISTRATOR,
+    },
+    "backoffice:adjustment_decide": {roles.CASE_MANAGER, roles.ADMINISTRATOR},
+    **dict.fromkeys(
+        ("backoffice:disputes", "backoffice:dispute", "backoffice:dispute_attachment"), set(roles.ROLE_PERMISSIONS)
+    ),
+    **dict.fromkeys(
+        ("backoffice:dashboard", "backoffice:dashboard_csv"),
+        {roles.CASE_MANAGER, roles.CONTROLLER, roles.PAYMENT_OFFICER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
+    ),
 }
 AGENT_ROLES = list(roles.ROLE_PERMISSIONS)
 HOLDERS = ("holder", "other_holder")

@@ -3,7 +3,9 @@ from django.urls import path
 
 from opencpf.web.backoffice import catalogue_views as cv
 from opencpf.web.backoffice import (
+    console_views,
     core_views,
+    dashboard_views,
     enrolment_views,
     identity_views,
     payments_views,
@@ -70,4 +72,24 @@ urlpatterns = [
     path("dossiers/<str:number>/valider-service-fait/", enrolment_views.dossier_validate, name="dossier_validate"),
     path("avis/moderation/", moderation_queue, name="reviews_queue"),
     path("avis/<int:rating_id>/moderer/", moderate, name="reviews_moderate"),
+    # console, adjustments, disputes, dashboards (issue 9)
+    path("console/", console_views.search, name="console_search"),
+    path("console/titulaires/<int:holder_id>/", console_views.holder, name="console_holder"),
+    path(
+        "console/titulaires/<int:holder_id>/regularisation/",
+        console_views.adjustment_propose,
+        name="adjustment_propose",
+    ),
+    path("console/organismes/<int:provider_id>/", console_views.provider, name="console_provider"),
+    path("regularisations/", console_views.adjustments, name="adjustments"),
+    path("regularisations/<int:adjustment_id>/decision/", console_views.adjustment_decide, name="adjustment_decide"),
+    path("litiges/", console_views.dispute_queue, name="disputes"),
+    path("litiges/<str:reference>/", console_views.dispute, name="dispute"),
+    path(
+        "litiges/<str:reference>/pieces/<int:message_id>/",
+        console_views.dispute_attachment,
+        name="dispute_attachment",
+    ),
+    path("tableaux-de-bord/", dashboard_views.dashboard, name="dashboard"),
+    path("tableaux-de-bord/<str:name>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
 ]

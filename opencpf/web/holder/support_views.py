@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from opencpf.web import support_pages
+from opencpf.web import dispute_pages, support_pages
 from opencpf.web.access import holder_required
 
 BASE, PREFIX = "holder/base.html", "/mon-compte/demandes/"
@@ -30,3 +30,26 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def report(request: HttpRequest) -> HttpResponse:
     return support_pages.report(request)
+
+
+DISPUTES = "/mon-compte/litiges/"
+
+
+@holder_required
+def disputes(request: HttpRequest) -> HttpResponse:
+    return dispute_pages.dispute_list(request, base=BASE, url_prefix=DISPUTES)
+
+
+@holder_required
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    return dispute_pages.dispute_new(request, base=BASE, url_prefix=DISPUTES)
+
+
+@holder_required
+def dispute_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return dispute_pages.dispute_detail(request, reference, base=BASE, url_prefix=DISPUTES)
+
+
+@holder_required
+def dispute_attachment(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
+    return dispute_pages.dispute_attachment(request, reference, message_id)

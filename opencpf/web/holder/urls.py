@@ -38,6 +38,14 @@ urlpatterns = [
     path("mon-compte/demandes/", support_views.tickets, name="tickets"),
     path("mon-compte/demandes/nouvelle/", support_views.ticket_new, name="ticket_new"),
     path("mon-compte/demandes/<str:number>/", support_views.ticket_detail, name="ticket_detail"),
+    path("mon-compte/litiges/", support_views.disputes, name="disputes"),
+    path("mon-compte/litiges/nouveau/", support_views.dispute_new, name="dispute_new"),
+    path("mon-compte/litiges/<str:reference>/", support_views.dispute_detail, name="dispute_detail"),
+    path(
+        "mon-compte/litiges/<str:reference>/pieces/<int:message_id>/",
+        support_views.dispute_attachment,
+        name="dispute_attachment",
+    ),
     # identity
     path("activer/", identity_views.activate, name="activate"),
     path("confirmer-email/<str:token>/", identity_views.email_confirm, name="email_confirm"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from opencpf.web import support_pages
+from opencpf.web import dispute_pages, support_pages
 from opencpf.web.access import provider_required
 
 BASE, PREFIX = "provider/base.html", "/organisme/aide/"
@@ -21,3 +21,26 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 @provider_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     return support_pages.ticket_detail(request, number, base=BASE, url_prefix=PREFIX)
+
+
+DISPUTES = "/organisme/litiges/"
+
+
+@provider_required
+def disputes(request: HttpRequest) -> HttpResponse:
+    return dispute_pages.dispute_list(request, base=BASE, url_prefix=DISPUTES)
+
+
+@provider_required
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    return dispute_pages.dispute_new(request, base=BASE, url_prefix=DISPUTES)
+
+
+@provider_required
+def dispute_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return dispute_pages.dispute_detail(request, reference, base=BASE, url_prefix=DISPUTES)
+
+
+@provider_required
+def dispute_attachment(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
+    return dispute_pages.dispute_attachment(request, reference, message_id)

@@ -13,6 +13,12 @@ urlpatterns = [
     path("aide/", support_views.tickets, name="tickets"),
     path("aide/nouvelle/", support_views.ticket_new, name="ticket_new"),
     path("aide/<str:number>/", support_views.ticket_detail, name="ticket_detail"),
+    path("litiges/", support_views.disputes, name="disputes"),
+    path("litiges/nouveau/", support_views.dispute_new, name="dispute_new"),
+    path("litiges/<str:reference>/", support_views.dispute_detail, name="dispute_detail"),
+    path(
+        "litiges/<str:reference>/pieces/<int:message_id>/", support_views.dispute_attachment, name="dispute_attachment"
+    ),
     path(
         "connexion/",
         login_view(
