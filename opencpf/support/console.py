@@ -186,9 +186,7 @@ def provider_file(*, provider_id: int, user: Any) -> ProviderFile | None:
     data.dossiers = list(
         Dossier.objects.filter(provider=provider).select_related("training").order_by("-requested_at")[:50]
     )
-    review = _optional_model("reviews", "Review")
-    if review is not None:
-        data.ratings = _ratings(review, provider)
+    data.ratings = _ratings(provider)
     if user.has_perm("payments.view_providerbankaccount"):
         data.show_payments = True
         data.holds = list(PaymentHold.objects.filter(Q(provider=provider) | Q(dossier__provider=provider))[:50])
@@ -215,18 +213,18 @@ def provider_file(*, provider_id: int, user: Any) -> ProviderFile | None:
     return data
 
 
-def _ratings(model: Any, provider: Any) -> dict | None:
-    """Count and average of a provider's ratings, whatever the reviews model calls its fields (skipped if unknown)."""
-    names = {f.name for f in model._meta.get_fields()}
-    score = next((n for n in ("overall", "score", "rating", "note") if n in names), None)
-    if score is None:
-        return None
-    for path in ("provider", "dossier__provider", "training__provider", "offer__training__provider"):
-        try:
-            qs = model.objects.filter(**{path: provider})
-            rows = list(qs.values(score).annotate(n=Count("pk")).order_by(score))
-        except FieldError:  # another schema: try the next path
-            continue
-        total = sum(r["n"] for r in rows)
-        return {"count": total, "distribution": [(r[score], r["n"]) for r in rows]}
-    return None
+def _ratings(provider: Any) -> dict:
+    """Count, average and distribution (each rating's rounded average) of a provider's ratings."""
+    from opencpf.reviews.enums import CRITERIA_NAMES
+    from opencpf.reviews.models import Rating
+    from opencpf.reviews.selectors import provider_summary
+
+    summary = provider_summary(provider.pk)
+    distribution = dict.fromkeys(range(1, 6), 0)
+    for rating in Rating.objects.filter(provider=provider).only(*CRITERIA_NAMES):
+        distribution[max(1, min(5, round(rating.average)))] += 1
+    return {
+        "count": summary.count if summary else 0,
+        "average": summary.average if summary else None,
+        "distribution": sorted(distribution.items()),
+    }

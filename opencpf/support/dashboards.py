@@ -8,8 +8,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
@@ -135,30 +133,18 @@ def cancellations(filters: Filters) -> Table:
     return table
 
 
-def ratings(filters: Filters) -> Table | None:
-    """Ratings 1 to 5 (when the reviews model exists on this installation: otherwise None)."""
-    try:
-        model = apps.get_model("reviews", "Review")
-    except LookupError:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    score = next((n for n in ("overall", "score", "rating", "note") if n in names), None)
-    date_field = next((n for n in ("created_at", "submitted_at", "at") if n in names), None)
-    if score is None:
-        return None
-    qs = model.objects.all()
-    try:
-        if date_field:
-            qs = qs.filter(
-                **{f"{date_field}__gte": filters.date_from, f"{date_field}__lt": filters.date_to + dt.timedelta(days=1)}
-            )
-        rows = dict(qs.values_list(score).annotate(n=Count("pk")))
-    except FieldError:  # a reviews schema this page does not know: the section is left out
-        return None
-    table = Table("evaluations", "Répartition des évaluations", ["Note", "Évaluations"])
-    for value in range(1, 6):
-        table.rows.append([value, int(rows.get(value, 0))])
-        table.chart.append((str(value), int(rows.get(value, 0))))
+def ratings(filters: Filters) -> Table:
+    """How many scores of each value (1 to 5) each criterion received, for ratings of the period's dossiers."""
+    from opencpf.reviews.enums import CRITERIA, MAX_SCORE, MIN_SCORE
+    from opencpf.reviews.models import Rating
+
+    qs = Rating.objects.filter(dossier__in=dossiers_in(filters).values("pk"))
+    counts = {name: dict(qs.values_list(name).annotate(n=Count("pk")).order_by()) for name, _ in CRITERIA}
+    table = Table("evaluations", "Répartition des évaluations", ["Note", *(label for _, label in CRITERIA), "Total"])
+    for value in range(MIN_SCORE, MAX_SCORE + 1):
+        per = [int(counts[name].get(value, 0)) for name, _ in CRITERIA]
+        table.rows.append([value, *per, sum(per)])
+        table.chart.append((str(value), sum(per)))
     return table
 
 

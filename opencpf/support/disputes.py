@@ -24,6 +24,7 @@ from opencpf.identity.models import ProviderMembership, UserKind
 from opencpf.payments.holds import lift_holds, place_hold
 from opencpf.payments.models import HoldSource, ProviderRecovery
 from opencpf.rights.adjustments import dispute_refund
+from opencpf.rights.models import LedgerTransaction
 from opencpf.support.exceptions import (
     DisputeAlreadyOpen,
     DisputeClosed,
@@ -216,8 +217,20 @@ def dispute_post_message(
     return message
 
 
-def dispute_decide(*, dispute_id: int, agent: Any, action: str, note: str, amount_cents: int | None = None) -> Dispute:
-    """An agent's step on a dispute. `note` (the reason) is required and shown to both sides."""
+def dispute_decide(
+    *,
+    dispute_id: int,
+    agent: Any,
+    action: str,
+    note: str,
+    amount_cents: int | None = None,
+    decision_token: str = "",
+) -> Dispute:
+    """An agent's step on a dispute. `note` (the reason) is required and shown to both sides.
+
+    A refund is keyed by `decision_token` when the caller gives one (one per displayed form): the same form
+    submitted twice refunds once. Without it, the key is the amount refunded so far and the amount.
+    """
     if getattr(agent, "kind", None) != UserKind.AGENT or not agent.has_perm("support.decide_dispute"):
         raise DisputeForbidden("Votre rôle ne permet pas de décider d'un litige.")
     if action not in AGENT_ACTIONS:
@@ -236,16 +249,19 @@ def dispute_decide(*, dispute_id: int, agent: Any, action: str, note: str, amoun
             if not isinstance(amount_cents, int) or amount_cents <= 0:
                 raise DisputeInvalid("Indiquez le montant à rembourser.")
             before = dispute.refunded_cents
+            key = f"{ref}:t:{decision_token}" if decision_token else f"{ref}:{before}:{amount_cents}"
+            if LedgerTransaction.objects.filter(idempotency_key=f"dispute_refund:{key}").exists():
+                return dispute  # the same decision submitted again: already done
             dispute_refund(
                 order_ref=dossier.reservation_ref or dossier.number,
                 amount_cents=amount_cents,
-                key=f"{ref}:{before}:{amount_cents}",
+                key=key,
                 actor=agent,
                 label=f"Remboursement après le litige {ref}, dossier {dossier.number}",
             )
             # The provider was (or will be) paid from the debited amount: recover the refund on its next payments.
             ProviderRecovery.objects.get_or_create(
-                key=f"dispute:{ref}:{before}:{amount_cents}",
+                key=f"dispute:{key}",
                 defaults={
                     "provider_id": dossier.provider_id,
                     "amount_cents": amount_cents,

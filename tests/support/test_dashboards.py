@@ -115,7 +115,7 @@ def test_figures_of_a_known_month(world):
     top = dashboards.top_certifications(MARCH).rows
     assert top == [["RS5000", "Bureautique", 3, 300_000], ["RNCP1234", "Comptabilité", 2, 150_000]]
     assert dashboards.alerts_open(MARCH).rows == [["spike", 2], ["price", 1]]
-    assert dashboards.ratings(MARCH) is None  # no reviews model on this branch: the section is skipped
+    assert [r[-1] for r in dashboards.ratings(MARCH).rows] == [0, 0, 0, 0, 0]  # no rating in this world
 
 
 def test_region_filters_by_holder_or_by_session_place(world):
@@ -162,3 +162,26 @@ def test_chart_escapes_labels_and_describes_every_value():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert '<desc id="g-d">&lt;script&gt;x&lt;/script&gt; : 3; ok : 0</desc>' in svg
     assert svg.count("<rect") == 2 and str(bar_chart(chart_id="e", title="t", data=[])) == ""
+
+
+def test_ratings_distribution_counts_each_criterion(world):
+    from opencpf.reviews.models import Rating
+
+    in_period = Dossier.objects.filter(state=S.IN_TRAINING).get()
+    outside = Dossier.objects.filter(requested_at__month=2).get()
+    for dossier, scores in ((in_period, (5, 4, 4, 3, 5)), (outside, (1, 1, 1, 1, 1))):
+        Rating.objects.create(
+            dossier=dossier,
+            offer=dossier.offer,
+            provider=dossier.provider,
+            **dict(zip(("accompagnement", "moyens", "encadrants", "accueil", "contenu"), scores, strict=True)),
+            created_at=clock.now(),
+        )
+    table = dashboards.ratings(MARCH)
+    assert table.rows == [
+        [1, 0, 0, 0, 0, 0, 0],
+        [2, 0, 0, 0, 0, 0, 0],
+        [3, 0, 0, 0, 1, 0, 1],
+        [4, 0, 1, 1, 0, 0, 2],
+        [5, 1, 0, 0, 0, 1, 2],
+    ]

@@ -181,3 +181,30 @@ def test_lapsed_exchanges_go_to_review_once(in_training, buyer):
     assert disputes.disputes_end_exchanges(on=dispute.exchange_until + dt.timedelta(days=2)) == 0
     assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.REVIEW
     assert DisputeEvent.objects.filter(dispute=dispute, action="review", actor__isnull=True).count() == 1
+
+
+def test_the_same_refund_form_submitted_twice_refunds_once(in_training, buyer, agent):
+    dispute = disputes.dispute_open(
+        actor=buyer.user, dossier_number=in_training.number, reason="not_delivered", body="Aucune séance réalisée."
+    )
+    for _ in range(2):
+        disputes.dispute_decide(
+            dispute_id=dispute.pk,
+            agent=agent,
+            action="refund",
+            note="Formation non réalisée",
+            amount_cents=20_000,
+            decision_token="form-1",
+        )
+    assert rights_balance(buyer) == 20_000 and Dispute.objects.get(pk=dispute.pk).refunded_cents == 20_000
+    assert ProviderRecovery.objects.filter(source_ref=dispute.reference).count() == 1
+    # Another form (another token) is another decision.
+    disputes.dispute_decide(
+        dispute_id=dispute.pk,
+        agent=agent,
+        action="refund",
+        note="Complément",
+        amount_cents=5_000,
+        decision_token="form-2",
+    )
+    assert rights_balance(buyer) == 25_000 and ledger_verify() == []

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("identity", "0005_holder_birth_date_sex_index"),
-        ("rights", "0004_role_permissions"),
+        ("rights", "0005_account_kind_provider_paid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,7 +20,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rights", "0005_adjustment"),
+        ("rights", "0006_adjustment"),
         ("identity", "0004_agent_groups"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

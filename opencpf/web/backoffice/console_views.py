@@ -3,6 +3,7 @@ rights adjustments (two-person rule) and disputes."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -76,6 +77,8 @@ class DecisionForm(forms.Form):
     )
     amount = forms.CharField(label="Montant à rembourser en euros", max_length=20, required=False)
     note = forms.CharField(label="Motif (communiqué aux deux parties)", max_length=500)
+    # One token per displayed form: submitting the same form twice records one decision (no double refund).
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
 
 def _reasons(request: HttpRequest) -> dict[str, str]:
@@ -253,7 +256,7 @@ def dispute(request: HttpRequest, reference: str) -> HttpResponse:
     if item is None:
         raise Http404
     message_form = dispute_pages.DisputeMessageForm()
-    decision_form = DecisionForm()
+    decision_form = DecisionForm(initial={"token": uuid.uuid4().hex})
     if request.method == "POST":
         if not request.user.has_perm("support.decide_dispute"):
             raise PermissionDenied("Votre rôle ne permet pas d'agir sur un litige.")
@@ -280,6 +283,7 @@ def dispute(request: HttpRequest, reference: str) -> HttpResponse:
                             action=decision_form.cleaned_data["action"],
                             note=decision_form.cleaned_data["note"],
                             amount_cents=amount,
+                            decision_token=decision_form.cleaned_data["token"],
                         )
                         messages.success(request, "Décision enregistrée ; les deux parties sont prévenues.")
                         return redirect("backoffice:dispute", reference=item.reference)
