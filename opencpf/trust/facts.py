@@ -1,0 +1,255 @@
+"""The facts the behaviour rules read, computed with a few indexed queries (purchase) or set-based aggregates
+(nightly batch): no Python loop over dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Q, Sum
+
+from opencpf.enrolment.enums import DossierState
+from opencpf.enrolment.models import Dossier
+from opencpf.trust.models import ActivityEvent, ActivityKind
+from opencpf.trust.rules import OfferFacts, ProviderFacts, PurchaseFacts
+
+BUYING = (ActivityKind.ACTIVATION, ActivityKind.REQUEST, ActivityKind.ACCEPT)
+CANCELLED = (DossierState.CANCELED_BY_ATTENDEE, DossierState.CANCELED_BY_ORGANISM)
+NO_SHOW = (DossierState.CANCELED_BY_ATTENDEE_NOT_REALIZED,)
+PARTIAL_BELOW_BP = 8000  # under 80 % of the hours the provider is paid by attendance
+
+
+def activation_time(user_id: int, fallback: dt.datetime | None) -> dt.datetime | None:
+    first = (
+        ActivityEvent.objects.filter(user_id=user_id, kind=ActivityKind.ACTIVATION)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return first or fallback
+
+
+def purchase_facts(
+    dossier_id: int, event: str, *, ip: str | None, device: str, at: dt.datetime, rs: Any
+) -> PurchaseFacts | None:
+    d = (
+        Dossier.objects.select_related("holder__user", "provider")
+        .only(
+            "number",
+            "requested_at",
+            "provider__name",
+            "holder__first_names",
+            "holder__birth_name",
+            "holder__usage_name",
+            "holder__created_at",
+            "holder__user__security_changed_at",
+        )
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if d is None:
+        return None
+    holder, user = d.holder, d.holder.user
+    mine = ActivityEvent.objects.filter(user_id=user.pk).exclude(dossier_id=dossier_id)
+    hist = mine.filter(at__lte=at).aggregate(
+        n=Count("id"),
+        ip=Count("id", filter=Q(ip=ip)) if ip else Count("id", filter=Q(pk__in=[])),
+        dev=Count("id", filter=Q(device=device)) if device else Count("id", filter=Q(pk__in=[])),
+    )
+    activated = activation_time(user.pk, holder.created_at)
+    earlier = 0
+    if activated is not None and (at - activated) <= dt.timedelta(
+        minutes=rs["first_purchase_after_activation"]["minutes"]
+    ):
+        earlier = Dossier.objects.filter(holder_id=holder.pk, requested_at__lt=d.requested_at).count()
+    else:
+        earlier = 1  # not recent: whether it is the first purchase does not matter
+    so = rs["shared_origin"]
+    since = at - dt.timedelta(hours=so["window_hours"])
+    recent = ActivityEvent.objects.filter(kind__in=BUYING, at__gte=since, at__lte=at)
+    on_ip = recent.filter(ip=ip).values("user_id").distinct().count() if ip else 0
+    on_dev = recent.filter(device=device).values("user_id").distinct().count() if device else 0
+    same = 0
+    if ip:
+        psince = at - dt.timedelta(days=rs["provider_same_ip"]["window_days"])
+        same = (
+            ActivityEvent.objects.filter(
+                kind=ActivityKind.REQUEST, provider_id=d.provider_id, ip=ip, at__gte=psince, at__lte=at
+            )
+            .values("user_id")
+            .distinct()
+            .count()
+        )
+    return PurchaseFacts(
+        dossier_id=d.pk,
+        dossier_number=d.number,
+        event=event,
+        holder_id=holder.pk,
+        holder_label=f"{holder.first_names} {holder.usage_name or holder.birth_name}",
+        provider_id=d.provider_id,
+        provider_name=d.provider.name,
+        at=at,
+        ip=ip,
+        device=device,
+        security_changed_at=user.security_changed_at,
+        activated_at=activated,
+        earlier_dossiers=earlier,
+        history=hist["n"],
+        ip_seen=bool(hist["ip"]),
+        device_seen=bool(hist["dev"]),
+        accounts_on_ip=on_ip,
+        accounts_on_device=on_dev,
+        holders_to_provider_from_ip=same,
+    )
+
+
+# --- nightly ------------------------------------------------------------------------------------------------
+
+
+def ratings_by_provider(since: dt.datetime) -> dict[int, list[tuple[dt.datetime, float]]]:
+    """(time, mean of the criteria) of each rating since a date, by provider; empty when reviews has no Rating."""
+    try:
+        model = apps.get_model("reviews", "Rating")
+    except LookupError:
+        return {}
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    criteria = [n for n in ("accompagnement", "moyens", "encadrants", "accueil", "contenu") if n in fields]
+    if not criteria:
+        criteria = [
+            n
+            for n, f in fields.items()
+            if f.get_internal_type() in ("PositiveSmallIntegerField", "SmallIntegerField", "PositiveIntegerField")
+        ]
+    when = next((n for n in ("created_at", "submitted_at", "at") if n in fields), None)
+    if not criteria or when is None or "dossier" not in fields:
+        return {}
+    out: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for row in model.objects.filter(**{f"{when}__gte": since}).values_list("dossier__provider_id", when, *criteria):
+        scores = [v for v in row[2:] if v is not None]
+        if scores:
+            out[row[0]].append((row[1], sum(scores) / len(scores)))
+    return out
+
+
+def reporters_by_provider(since: dt.datetime) -> dict[int, int]:
+    """Distinct reporters per provider (an account, else an address, else the report itself)."""
+    from opencpf.support.models import Report
+
+    seen: dict[int, set[str]] = defaultdict(set)
+    rows = Report.objects.filter(provider__isnull=False, created_at__gte=since).values_list(
+        "provider_id", "reporter_id", "reporter_email", "ip", "reference"
+    )
+    for pid, uid, email, ip, ref in rows:
+        seen[pid].add(f"u{uid}" if uid else (f"e{email.lower()}" if email else (f"i{ip}" if ip else f"r{ref}")))
+    return {pid: len(s) for pid, s in seen.items()}
+
+
+def provider_facts(*, now: dt.datetime, rs: Any) -> Iterator[ProviderFacts]:
+    """One grouped scan of the dossiers (conditional aggregates), then the providers' own fields."""
+    from opencpf.catalogue.models import Provider
+
+    sp, oc, nv, hr, rt = (
+        rs["dossier_spike"],
+        rs["outcome_rates"],
+        rs["new_provider_volume"],
+        rs["holder_reports"],
+        rs["ratings"],
+    )
+    rev = rs["revenue_vs_size"]
+    recent = now - dt.timedelta(days=sp["recent_days"])
+    base = recent - dt.timedelta(weeks=sp["baseline_weeks"])
+    win = now - dt.timedelta(days=max(oc["window_days"], rev["window_days"]))
+    newwin = now - dt.timedelta(days=nv["window_days"])
+    accepted = Q(accepted_at__gte=win)
+    rows = (
+        Dossier.objects.filter(Q(requested_at__gte=min(base, newwin)) | accepted)
+        .values("provider_id")
+        .annotate(
+            recent_new=Count("id", filter=Q(requested_at__gte=recent)),
+            baseline_new=Count("id", filter=Q(requested_at__gte=base, requested_at__lt=recent)),
+            window_new=Count("id", filter=Q(requested_at__gte=newwin)),
+            revenue=Sum("price_cents", filter=Q(accepted_at__gte=now - dt.timedelta(days=rev["window_days"]))),
+            accepted=Count("id", filter=accepted),
+            cancelled=Count("id", filter=accepted & Q(state__in=CANCELLED)),
+            no_show=Count("id", filter=accepted & Q(state__in=NO_SHOW)),
+            exited=Count("id", filter=accepted & Q(exit_date__isnull=False)),
+            partial=Count("id", filter=accepted & Q(completion_rate_bp__lt=PARTIAL_BELOW_BP)),
+        )
+        .order_by()
+    )
+    agg = {r["provider_id"]: r for r in rows}
+    reports = reporters_by_provider(now - dt.timedelta(days=hr["window_days"]))
+    ratings = ratings_by_provider(now - dt.timedelta(days=365))
+    ids = set(agg) | set(reports) | set(ratings)
+    providers = Provider.objects.filter(pk__in=ids).values_list("pk", "name", "headcount", "referenced_at")
+    _ = rt
+    for pid, name, headcount, referenced_at in providers.iterator(chunk_size=5000):
+        a = agg.get(pid, {})
+        yield ProviderFacts(
+            provider_id=pid,
+            name=name,
+            headcount=headcount,
+            referenced_at=referenced_at,
+            recent_new=a.get("recent_new", 0),
+            baseline_new=a.get("baseline_new", 0),
+            revenue_cents=a.get("revenue") or 0,
+            accepted=a.get("accepted", 0),
+            cancelled=a.get("cancelled", 0),
+            no_show=a.get("no_show", 0),
+            exited=a.get("exited", 0),
+            partial=a.get("partial", 0),
+            window_new=a.get("window_new", 0),
+            reporters=reports.get(pid, 0),
+            ratings=tuple(ratings.get(pid, ())),
+        )
+
+
+def offer_facts(*, rs: Any) -> Iterator[OfferFacts]:
+    """Published offers with their certification's median hours and price and the prices' MAD (numpy, by group)."""
+    import numpy as np
+
+    from opencpf.catalogue.models import Offer
+
+    rows = list(
+        Offer.objects.filter(is_published=True).values_list(
+            "pk",
+            "training__certification_id",
+            "training__provider_id",
+            "hours_total",
+            "price_incl_tax_cents",
+            "training__title",
+            "training__provider__name",
+            "city",
+        )
+    )
+    if not rows:
+        return
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[r[1]].append(i)
+    minimum = min(rs["short_hours"]["min_offers"], rs["price_outlier"]["min_offers"])
+    for idx in groups.values():
+        if len(idx) < minimum:
+            continue
+        hours = np.array([rows[i][3] for i in idx], dtype=float)
+        prices = np.array([rows[i][4] for i in idx], dtype=float)
+        mh, mp = float(np.median(hours)), float(np.median(prices))
+        mad = float(np.median(np.abs(prices - mp)))
+        providers = len({rows[i][2] for i in idx})
+        for i in idx:
+            r = rows[i]
+            yield OfferFacts(
+                offer_id=r[0],
+                label=f"{r[5]} – {r[6]} ({r[7] or 'à distance'})",
+                provider_id=r[2],
+                hours=r[3],
+                price_cents=r[4],
+                peers=len(idx),
+                peer_providers=providers,
+                median_hours=mh,
+                median_price=mp,
+                mad_price=mad,
+            )
