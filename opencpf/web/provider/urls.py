@@ -3,7 +3,7 @@ from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
-from opencpf.web.provider import enrolment_views, identity_views, support_views, views
+from opencpf.web.provider import enrolment_views, identity_views, support_views, trust_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -50,4 +50,7 @@ urlpatterns = [
     path("dossiers/<str:number>/refuser/", enrolment_views.dossier_refuse, name="dossier_refuse"),
     path("dossiers/<str:number>/annuler/", enrolment_views.dossier_cancel, name="dossier_cancel"),
     path("dossiers/<str:number>/entree/", enrolment_views.dossier_declare_entry, name="dossier_declare_entry"),
+    # trust
+    path("controles/", trust_views.controls, name="trust_controls"),
+    path("controles/<str:reference>/", trust_views.control, name="trust_control"),
 ]
