@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from opencpf.enrolment.enums import DossierState
 from opencpf.enrolment.models import Dossier
@@ -20,16 +20,6 @@ BUYING = (ActivityKind.ACTIVATION, ActivityKind.REQUEST, ActivityKind.ACCEPT)
 CANCELLED = (DossierState.CANCELED_BY_ATTENDEE, DossierState.CANCELED_BY_ORGANISM)
 NO_SHOW = (DossierState.CANCELED_BY_ATTENDEE_NOT_REALIZED,)
 PARTIAL_BELOW_BP = 8000  # under 80 % of the hours the provider is paid by attendance
-
-
-def activation_time(user_id: int, fallback: dt.datetime | None) -> dt.datetime | None:
-    first = (
-        ActivityEvent.objects.filter(user_id=user_id, kind=ActivityKind.ACTIVATION)
-        .order_by("at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return first or fallback
 
 
 def purchase_facts(
@@ -53,25 +43,33 @@ def purchase_facts(
     if d is None:
         return None
     holder, user = d.holder, d.holder.user
-    mine = ActivityEvent.objects.filter(user_id=user.pk).exclude(dossier_id=dossier_id)
-    hist = mine.filter(at__lte=at).aggregate(
-        n=Count("id"),
-        ip=Count("id", filter=Q(ip=ip)) if ip else Count("id", filter=Q(pk__in=[])),
-        dev=Count("id", filter=Q(device=device)) if device else Count("id", filter=Q(pk__in=[])),
+    none = Q(pk__in=[])
+    hist = (
+        ActivityEvent.objects.filter(user_id=user.pk, at__lte=at)
+        .exclude(dossier_id=dossier_id)
+        .aggregate(
+            n=Count("id"),
+            ip=Count("id", filter=Q(ip=ip) if ip else none),
+            dev=Count("id", filter=Q(device=device) if device else none),
+            activated=Min("at", filter=Q(kind=ActivityKind.ACTIVATION)),
+        )
     )
-    activated = activation_time(user.pk, holder.created_at)
-    earlier = 0
+    activated = hist["activated"] or holder.created_at
+    earlier = 1  # unless the account is minutes old, whether this is its first purchase does not matter
     if activated is not None and (at - activated) <= dt.timedelta(
         minutes=rs["first_purchase_after_activation"]["minutes"]
     ):
         earlier = Dossier.objects.filter(holder_id=holder.pk, requested_at__lt=d.requested_at).count()
-    else:
-        earlier = 1  # not recent: whether it is the first purchase does not matter
     so = rs["shared_origin"]
     since = at - dt.timedelta(hours=so["window_hours"])
-    recent = ActivityEvent.objects.filter(kind__in=BUYING, at__gte=since, at__lte=at)
-    on_ip = recent.filter(ip=ip).values("user_id").distinct().count() if ip else 0
-    on_dev = recent.filter(device=device).values("user_id").distinct().count() if device else 0
+    on_ip = on_dev = 0
+    if ip or device:
+        origin = (Q(ip=ip) if ip else none) | (Q(device=device) if device else none)
+        counts = ActivityEvent.objects.filter(origin, kind__in=BUYING, at__gte=since, at__lte=at).aggregate(
+            ip=Count("user_id", distinct=True, filter=Q(ip=ip) if ip else none),
+            dev=Count("user_id", distinct=True, filter=Q(device=device) if device else none),
+        )
+        on_ip, on_dev = counts["ip"], counts["dev"]
     same = 0
     if ip:
         psince = at - dt.timedelta(days=rs["provider_same_ip"]["window_days"])
@@ -208,7 +206,8 @@ def provider_facts(*, now: dt.datetime, rs: Any) -> Iterator[ProviderFacts]:
 
 
 def offer_facts(*, rs: Any) -> Iterator[OfferFacts]:
-    """Published offers with their certification's median hours and price and the prices' MAD (numpy, by group)."""
+    """Published offers with their certification's 10th percentile of hours and median and MAD of the price per
+    hour (numpy, one pass per certification)."""
     import numpy as np
 
     from opencpf.catalogue.models import Offer
@@ -235,9 +234,10 @@ def offer_facts(*, rs: Any) -> Iterator[OfferFacts]:
         if len(idx) < minimum:
             continue
         hours = np.array([rows[i][3] for i in idx], dtype=float)
-        prices = np.array([rows[i][4] for i in idx], dtype=float)
-        mh, mp = float(np.median(hours)), float(np.median(prices))
-        mad = float(np.median(np.abs(prices - mp)))
+        hourly = np.array([rows[i][4] / max(1, rows[i][3]) for i in idx], dtype=float)
+        p10 = float(np.percentile(hours, 10))
+        mh = float(np.median(hourly))
+        mad = float(np.median(np.abs(hourly - mh)))
         providers = len({rows[i][2] for i in idx})
         for i in idx:
             r = rows[i]
@@ -249,7 +249,7 @@ def offer_facts(*, rs: Any) -> Iterator[OfferFacts]:
                 price_cents=r[4],
                 peers=len(idx),
                 peer_providers=providers,
-                median_hours=mh,
-                median_price=mp,
-                mad_price=mad,
+                p10_hours=p10,
+                median_hourly=mh,
+                mad_hourly=mad,
             )

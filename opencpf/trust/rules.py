@@ -224,7 +224,12 @@ class ProviderFacts:
     ratings: Sequence[tuple[dt.datetime, float]] = field(default_factory=tuple)
 
 
-def dossier_spike(f: ProviderFacts, p: dict, *, period: str = "") -> Signal | None:
+def dossier_spike(f: ProviderFacts, p: dict, *, today: dt.date | None = None, period: str = "") -> Signal | None:
+    """Many more new dossiers this week than the provider's own history predicts (providers without that much
+    history are left to new_provider_volume)."""
+    history_days = p["recent_days"] + 7 * p["baseline_weeks"]
+    if today and f.referenced_at and (today - f.referenced_at.date()).days < history_days:
+        return None
     weekly = f.baseline_new / max(1, p["baseline_weeks"])
     expected = weekly * p["recent_days"] / 7
     if f.recent_new < p["min_recent"] or f.recent_new < p["ratio"] * max(expected, 1.0):
@@ -402,9 +407,9 @@ class OfferFacts:
     price_cents: int
     peers: int  # offers of the same certification (this one included)
     peer_providers: int
-    median_hours: float
-    median_price: float
-    mad_price: float  # median absolute deviation of the prices
+    p10_hours: float  # what the certification usually takes: the low end of its offers' range
+    median_hourly: float  # median price per hour of the certification's offers (cents)
+    mad_hourly: float  # median absolute deviation of those prices per hour
 
 
 def robust_z(x: float, median: float, mad: float) -> float:
@@ -415,9 +420,10 @@ def robust_z(x: float, median: float, mad: float) -> float:
 
 
 def short_hours(f: OfferFacts, p: dict, *, period: str = "") -> Signal | None:
-    if f.peers < p["min_offers"] or f.peer_providers < p["min_providers"] or f.median_hours <= 0:
+    """Far fewer hours than the certification's offers usually have (a fraction of their 10th percentile)."""
+    if f.peers < p["min_offers"] or f.peer_providers < p["min_providers"] or f.p10_hours <= 0:
         return None
-    ratio = f.hours / f.median_hours
+    ratio = f.hours / f.p10_hours
     if ratio >= p["ratio"]:
         return None
     return Signal(
@@ -428,10 +434,10 @@ def short_hours(f: OfferFacts, p: dict, *, period: str = "") -> Signal | None:
         _scale(p["ratio"] - ratio, 0.0, p["ratio"]),
         [
             _reason(
-                f"{f.hours} heures, contre {f.median_hours:.0f} heures en médiane pour les {f.peers} offres de la "
-                f"même certification ({ratio:.0%}, seuil {p['ratio']:.0%}).",
+                f"{f.hours} heures, alors que 90 % des {f.peers} offres de la même certification durent au moins "
+                f"{f.p10_hours:.0f} heures ({ratio:.0%} de cette durée, seuil {p['ratio']:.0%}).",
                 value=f.hours,
-                median=f.median_hours,
+                p10=f.p10_hours,
             )
         ],
         evidence_key=f"{f.hours}",
@@ -439,10 +445,14 @@ def short_hours(f: OfferFacts, p: dict, *, period: str = "") -> Signal | None:
 
 
 def price_outlier(f: OfferFacts, p: dict, *, period: str = "") -> Signal | None:
-    if f.peers < p["min_offers"] or f.median_price <= 0:
+    """A price per hour far above the certification's median (robust z-score with the MAD).
+
+    Per hour, because a certification's offers legitimately differ in length (and so in total price)."""
+    if f.peers < p["min_offers"] or f.median_hourly <= 0 or f.hours <= 0:
         return None
-    z = robust_z(f.price_cents, f.median_price, f.mad_price)
-    ratio = f.price_cents / f.median_price
+    hourly = f.price_cents / f.hours
+    z = robust_z(hourly, f.median_hourly, f.mad_hourly)
+    ratio = hourly / f.median_hourly
     if z < p["z"] or ratio < p["min_ratio"]:
         return None
     return Signal(
@@ -453,11 +463,12 @@ def price_outlier(f: OfferFacts, p: dict, *, period: str = "") -> Signal | None:
         _scale(min(z, 50.0), p["z"], 4 * p["z"]),
         [
             _reason(
-                f"Prix {format_eur(f.price_cents)}, contre {format_eur(int(f.median_price))} en médiane pour les "
-                f"{f.peers} offres de la même certification (×{ratio:.1f} ; écart robuste z = "
-                f"{'∞' if math.isinf(z) else f'{z:.1f}'}, seuil {p['z']}).",
+                f"Prix {format_eur(f.price_cents)} pour {f.hours} heures, soit {format_eur(int(hourly))} de l'heure "
+                f"contre {format_eur(int(f.median_hourly))} en médiane pour les {f.peers} offres de la même "
+                f"certification (×{ratio:.1f} ; écart robuste z = {'∞' if math.isinf(z) else f'{z:.1f}'}, "
+                f"seuil {p['z']}).",
                 value=f.price_cents,
-                median=f.median_price,
+                median_hourly=f.median_hourly,
                 z=None if math.isinf(z) else round(z, 2),
             )
         ],

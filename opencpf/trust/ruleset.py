@@ -25,7 +25,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "dossier_spike": {"recent_days": 7, "baseline_weeks": 12, "min_recent": 12, "ratio": 4.0},
     "revenue_vs_size": {"window_days": 365, "max_cents_per_head": 15_000_000, "min_cents": 5_000_000},
     "short_hours": {"ratio": 0.4, "min_offers": 5, "min_providers": 3},
-    "price_outlier": {"z": 3.5, "min_offers": 5, "min_ratio": 1.5},
+    "price_outlier": {"z": 3.5, "min_offers": 5, "min_ratio": 2.0},
     "outcome_rates": {
         "window_days": 365,
         "min_dossiers": 20,

@@ -110,7 +110,7 @@ def nightly(*, now: dt.datetime | None = None, raise_alerts: bool = True) -> Nig
     for pf in provider_facts(now=now, rs=rs):
         report.providers += 1
         for name, (fn, key) in PROVIDER_RULES.items():
-            if name == "provider.new_provider_volume":
+            if name in ("provider.new_provider_volume", "provider.dossier_spike"):
                 emit(fn(pf, rs[key], today=today, period=period))
             else:
                 emit(fn(pf, rs[key], period=period))

@@ -116,28 +116,36 @@ def offer(**kw):
         label="x",
         provider_id=3,
         hours=35,
-        price_cents=150_000,
+        price_cents=35 * 4000,
         peers=10,
         peer_providers=6,
-        median_hours=35.0,
-        median_price=150_000.0,
-        mad_price=20_000.0,
+        p10_hours=30.0,
+        median_hourly=4000.0,
+        mad_hourly=500.0,
     )
     base.update(kw)
     return rules.OfferFacts(**base)
 
 
-def test_robust_z_and_price_outlier():
-    assert rules.robust_z(150_000 + 1.4826 * 20_000 * 4, 150_000, 20_000) == 4.0
+def test_robust_z_and_price_outlier_per_hour():
+    assert rules.robust_z(4000 + 1.4826 * 500 * 4, 4000, 500) == 4.0
     p = P["price_outlier"]
-    assert rules.price_outlier(offer(price_cents=190_000), p) is None
-    sig = rules.price_outlier(offer(price_cents=500_000), p)
-    assert sig and "z = 11.8" in sig.reasons[0]["label"]
-    assert rules.price_outlier(offer(price_cents=500_000, peers=3), p) is None
+    assert rules.price_outlier(offer(price_cents=35 * 6000), p) is None  # 1.5 times the median: in range
+    assert rules.price_outlier(offer(hours=400, price_cents=400 * 4200), p) is None  # long, not dear
+    sig = rules.price_outlier(offer(price_cents=35 * 12_000), p)
+    assert sig and "z = 10.8" in sig.reasons[0]["label"]
+    assert rules.price_outlier(offer(price_cents=35 * 12_000, peers=3), p) is None
 
 
-def test_short_hours():
+def test_short_hours_against_the_usual_range():
     p = P["short_hours"]
     assert rules.short_hours(offer(hours=20), p) is None
     assert "7 heures" in rules.short_hours(offer(hours=7), p).reasons[0]["label"]
     assert rules.short_hours(offer(hours=7, peer_providers=2), p) is None
+
+
+def test_spike_leaves_young_providers_to_the_new_provider_rule():
+    p = P["dossier_spike"]
+    young = provider(recent_new=60, baseline_new=0, referenced_at=NOW - dt.timedelta(days=40))
+    assert rules.dossier_spike(young, p, today=NOW.date()) is None
+    assert rules.dossier_spike(young, P["dossier_spike"]) is not None  # without a referencing date: judged alone

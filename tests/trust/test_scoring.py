@@ -157,7 +157,7 @@ def test_nightly_finds_a_spike_and_a_price_outlier(clock_monday, buyer):
     ]
     rows += [Dossier(number=f"S{i:08d}", requested_at=now - dt.timedelta(days=i % 6), **base) for i in range(30)]
     Dossier.objects.bulk_create(rows)
-    for i in range(6):  # six peers of the same certification, and one offer priced five times the median
+    for i in range(6):  # six peers of the same certification (35 hours), and one offer priced five times the median
         peer = make_provider(f"3560000000{i:04d}", f"Pair {i}")
         make_session(peer, start=dt.date(2026, 4, 15), price=150_000 + 1000 * i)
     pricey = make_session(make_provider("44306184100047", "Cher"), start=dt.date(2026, 4, 15), price=800_000)
