@@ -217,10 +217,10 @@ def alert_action(*, alert_id: int, agent: Any, action: str, reason: str, days: i
             source_ref=f"alert:{alert.pk}",
             reason=label,
             by=agent,
-            provider=Provider.objects.get(pk=t["provider"]),
+            provider=Provider.objects.get(pk=int(t["provider"] or 0)),
         )
     elif action == "unpublish_offer":
-        offer_unpublish(offer=Offer.objects.get(pk=t["offer"]), actor=agent, reason=label, source="trust")
+        offer_unpublish(offer=Offer.objects.get(pk=int(t["offer"] or 0)), actor=agent, reason=label, source="trust")
     elif action == "suspend_purchases":
         holder_purchases_suspend(holder_id=t["holder"], agent=agent, reason=label, days=days, alert_id=alert.pk)  # type: ignore[arg-type]
     elif action == "require_strong_auth":

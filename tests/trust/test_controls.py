@@ -145,7 +145,7 @@ def test_provider_portal_answer_and_backoffice_pages(client, controller, staff, 
     assert control.reference in client.get("/organisme/controles/").content.decode()
     response = client.post(
         f"/organisme/controles/{control.reference}/",
-        {"answer": "Ci-joint", "kind": "certificate", "files": [SimpleUploadedFile("a.pdf", PDF)]},
+        {"answer": "Ci-joint", "kind": "certificate", "proofs": [SimpleUploadedFile("a.pdf", PDF)]},
     )
     assert response.status_code == 302 and ControlProof.objects.count() == 1
     client.force_login(controller)

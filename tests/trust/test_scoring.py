@@ -167,3 +167,34 @@ def test_nightly_finds_a_spike_and_a_price_outlier(clock_monday, buyer):
     assert ("provider.dossier_spike", provider.pk) in rules and ("offer.price_outlier", pricey.offer_id) in rules
     assert nightly().alerts == report.alerts  # same week: the same alerts, not new ones
     assert Alert.objects.count() == report.alerts
+
+
+def test_origin_middleware_gives_a_device_cookie_and_logins_are_remembered(client, buyer):
+    response = client.get("/", REMOTE_ADDR="192.0.2.44")
+    raw = response.cookies["ocpf_device"].value
+    assert response.cookies["ocpf_device"]["httponly"]
+    client.force_login(buyer.user)  # force_login sends user_logged_in without a request
+    assert ActivityEvent.objects.filter(user=buyer.user, kind="login").count() == 1
+    ev = ActivityEvent.objects.get(user=buyer.user, kind="login")
+    assert raw not in ev.device  # only a digest is stored
+
+
+def test_agent_acts_from_the_alert_page(client, provider, fraud_analyst):
+    from opencpf.payments.models import PaymentHold
+    from opencpf.trust.services import alert_raise
+
+    alert, _ = alert_raise(
+        rule="provider.dossier_spike",
+        subject_type="provider",
+        subject_id=provider.pk,
+        subject_label="OF",
+        score=0.9,
+        reasons=[{"label": "60 nouveaux dossiers en 7 jours"}],
+    )
+    client.force_login(fraud_analyst)
+    html = client.get(f"/gestion/alertes/{alert.pk}/").content.decode()
+    assert "Suspendre les paiements de l&#x27;organisme" in html and "ouvrir un contrôle" in html
+    response = client.post(f"/gestion/alertes/{alert.pk}/agir/", {"action": "hold_payments", "reason": "", "days": 30})
+    assert response.status_code == 302 and not PaymentHold.objects.exists()  # no reason: nothing done
+    client.post(f"/gestion/alertes/{alert.pk}/agir/", {"action": "hold_payments", "reason": "Pic", "days": 30})
+    assert PaymentHold.objects.get().source == "alert"

@@ -88,7 +88,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, actions: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = list(actions.items())
+        self.fields["action"].choices = list(actions.items())  # type: ignore[attr-defined]
 
 
 @agent_required("trust.change_alert")
@@ -229,4 +229,7 @@ def control(request: HttpRequest, pk: int) -> HttpResponse:
 def control_proof(request: HttpRequest, pk: int, proof_id: int) -> HttpResponse:
     proof = get_object_or_404(ControlProof, pk=proof_id, control_id=pk)
     audit_record(action="trust.proof_read", actor=request.user, obj=proof, request=request)
-    return FileResponse(proof.file.open("rb"), content_type=proof.content_type, filename=proof.original_name)
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        proof.file.open("rb"), content_type=proof.content_type, filename=proof.original_name
+    )
+    return response

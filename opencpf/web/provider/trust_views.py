@@ -17,7 +17,7 @@ from opencpf.web.access import get_for_provider_or_404, provider_required
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="Votre réponse", widget=forms.Textarea, required=False, max_length=5000)
     kind = forms.ChoiceField(label="Type des justificatifs", choices=ProofKind.choices)
-    files = forms.FileField(
+    proofs = forms.FileField(
         label="Justificatifs",
         required=False,
         help_text="PDF, JPEG ou PNG, 10 Mo au plus par fichier, 10 fichiers au plus",
@@ -26,7 +26,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.attrs.update(
+        self.fields["proofs"].widget.attrs.update(
             {"class": "fr-upload", "accept": ".pdf,.jpg,.jpeg,.png", "multiple": True}
         )
 
@@ -44,7 +44,7 @@ def control(request: HttpRequest, reference: str) -> HttpResponse:
     )
     form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = request.FILES.getlist("files")
+        files = request.FILES.getlist("proofs")
         try:
             control_answer(
                 control_id=item.pk,
