@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,8 @@ from opencpf.trust.context import current_origin
 from opencpf.trust.models import ActivityKind
 from opencpf.trust.services import offer_text_screen
 from opencpf.trust.tasks import score_purchase, screen_offer
+
+logger = logging.getLogger(__name__)
 
 
 def offer_changed(offer_id: int) -> None:
@@ -68,7 +71,14 @@ def dossier_transition_saved(sender: Any, instance: Any, created: bool, **kwargs
         provider_id=row["provider_id"],
     )
     args = (instance.dossier_id, instance.event, origin.ip, origin.device, at.isoformat())
-    transaction.on_commit(lambda: score_purchase.delay(*args))
+    transaction.on_commit(lambda: _queue_scoring(args))
+
+
+def _queue_scoring(args: tuple) -> None:
+    try:
+        score_purchase.delay(*args)
+    except Exception:  # the purchase is committed: a scoring failure is logged, never shown to the holder
+        logger.exception("Could not score dossier %s", args[0])
 
 
 def user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
