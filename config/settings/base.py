@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencpf.api.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "opencpf.trust.context.OriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -111,7 +111,30 @@ def holder_can_purchase(holder: Holder) -> tuple[bool, str]:
                 f"{local:%d/%m/%Y à %H:%M} après la modification de votre adresse électronique, "
                 "de votre téléphone ou de votre mot de passe."
             )
+    suspended_until = _purchases_suspended_until(holder)
+    if suspended_until is not None:
+        return False, (
+            f"Les achats de ce compte sont suspendus jusqu'au {timezone.localtime(suspended_until):%d/%m/%Y} "
+            "par décision de l'opérateur. Pour en savoir plus, contactez le support."
+        )
     return True, ""
+
+
+def _purchases_suspended_until(holder: Holder) -> dt.datetime | None:
+    """The end of an agent's suspension of this holder's purchases in force now (trust.PurchaseSuspension)."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("trust", "PurchaseSuspension")
+    except LookupError:
+        return None
+    now = clock.now()
+    return (  # type: ignore[no-any-return]
+        model.objects.filter(holder_id=holder.pk, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
 
 
 def require_purchase_allowed(request: Any, holder: Holder) -> None:

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db.models import Count, Prefetch, Q
 
 from opencpf.core.audit import audit_record
@@ -151,14 +149,6 @@ class ProviderFile:
     show_payments: bool = False
 
 
-def _optional_model(label: str, name: str) -> Any:
-    """A model other branches add (ratings, controls): None while it does not exist here."""
-    try:
-        return apps.get_model(label, name)
-    except LookupError:
-        return None
-
-
 def provider_file(*, provider_id: int, user: Any) -> ProviderFile | None:
     from opencpf.catalogue.models import Provider, Training
     from opencpf.enrolment.enums import DossierState
@@ -198,12 +188,9 @@ def provider_file(*, provider_id: int, user: Any) -> ProviderFile | None:
         data.alerts = list(
             Alert.objects.filter(subject_type="provider", subject_id=provider.pk).order_by("-created_at")[:50]
         )
-        control = _optional_model("trust", "Control")
-        if control is not None:
-            try:
-                data.controls = list(control.objects.filter(provider=provider).order_by("-pk")[:50])
-            except FieldError:  # a schema this page does not know yet: the section is left out
-                data.controls = None
+        from opencpf.trust.models import Control
+
+        data.controls = list(Control.objects.filter(provider=provider).order_by("-pk")[:50])
     if user.has_perm("support.view_report"):
         data.reports = list(Report.objects.filter(provider=provider).order_by("-created_at")[:50])
     if user.has_perm("support.view_dispute"):

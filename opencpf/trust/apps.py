@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class TrustConfig(AppConfig):
@@ -7,8 +8,19 @@ class TrustConfig(AppConfig):
     verbose_name = "Confiance"
 
     def ready(self) -> None:
-        from opencpf.catalogue.signals import offer_change_listeners
-        from opencpf.trust.hooks import offer_changed
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
 
-        if offer_changed not in offer_change_listeners:
-            offer_change_listeners.append(offer_changed)
+        from opencpf.catalogue.signals import offer_change_listeners
+        from opencpf.enrolment.models import DossierTransition
+        from opencpf.identity.models import Holder
+        from opencpf.trust import hooks
+
+        if hooks.offer_changed not in offer_change_listeners:
+            offer_change_listeners.append(hooks.offer_changed)
+        post_save.connect(hooks.dossier_transition_saved, sender=DossierTransition, dispatch_uid="trust.dossier")
+        post_save.connect(hooks.holder_saved, sender=Holder, dispatch_uid="trust.holder")
+        user_logged_in.connect(hooks.user_logged_in, dispatch_uid="trust.login")
+        schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
+        if isinstance(schedule, dict):
+            schedule.setdefault("trust-nightly", {"task": "trust.nightly", "schedule": 24 * 60 * 60})

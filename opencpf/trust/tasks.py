@@ -1,6 +1,8 @@
-"""Trust jobs: screening runs on the workers in production (eager, in-process, in the embedded default)."""
+"""Trust jobs: screening and scoring run on the workers in production (eager, in-process, in the embedded default)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from celery import shared_task
 
@@ -11,3 +13,20 @@ def screen_offer(offer_id: int) -> int:
     from opencpf.trust.hooks import screen_offer_now
 
     return len(screen_offer_now(offer_id))
+
+
+@shared_task(name="trust.score_purchase", acks_late=True)
+def score_purchase(dossier_id: int, event: str, ip: str | None, device: str, at: str) -> int:
+    """Score one committed purchase event; returns how many alerts it raised or found (idempotent)."""
+    from opencpf.trust.scoring import score_purchase as run
+
+    return len(run(dossier_id, event, ip=ip, device=device, at=dt.datetime.fromisoformat(at)))
+
+
+@shared_task(name="trust.nightly", acks_late=True)
+def nightly() -> dict:
+    """Every provider and offer rule (scheduled daily by TrustConfig.ready)."""
+    from opencpf.trust.scoring import nightly as run
+
+    report = run()
+    return {"version": report.version, "alerts": report.alerts, "signals": report.signals, "seconds": report.seconds}

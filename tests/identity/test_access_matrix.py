@@ -86,6 +86,12 @@ ROLE_RULES: dict[str, set[str]] = {
         ("backoffice:trust_alerts", "backoffice:trust_alert"),
         {roles.CASE_MANAGER, roles.CONTROLLER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
     ),
+    "backoffice:trust_alert_act": {roles.CONTROLLER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
+    **dict.fromkeys(
+        ("backoffice:trust_controls", "backoffice:trust_control", "backoffice:trust_control_proof"),
+        {roles.CASE_MANAGER, roles.CONTROLLER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
+    ),
+    "backoffice:trust_control_new": {roles.CONTROLLER, roles.FRAUD_ANALYST, roles.ADMINISTRATOR},
     "backoffice:agents": {roles.ADMINISTRATOR},
     **dict.fromkeys(
         ("backoffice:rights_dif_list", "backoffice:rights_dif_detail", "backoffice:rights_dif_proof"),

@@ -28,6 +28,11 @@ urlpatterns = [
     path("signalements/", support_views.reports, name="support_reports"),
     path("alertes/", trust_views.alerts, name="trust_alerts"),
     path("alertes/<int:pk>/", trust_views.alert, name="trust_alert"),
+    path("alertes/<int:pk>/agir/", trust_views.alert_act, name="trust_alert_act"),
+    path("controles/", trust_views.controls, name="trust_controls"),
+    path("controles/ouvrir/<int:provider_id>/", trust_views.control_new, name="trust_control_new"),
+    path("controles/<int:pk>/", trust_views.control, name="trust_control"),
+    path("controles/<int:pk>/justificatifs/<int:proof_id>/", trust_views.control_proof, name="trust_control_proof"),
     path("signalements/<str:reference>/", support_views.report, name="support_report"),
     path(
         "connexion/",

@@ -3,7 +3,7 @@ from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
-from opencpf.web.provider import enrolment_views, identity_views, payments_views, support_views, views
+from opencpf.web.provider import enrolment_views, identity_views, payments_views, support_views, trust_views, views
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -62,4 +62,7 @@ urlpatterns = [
     path("coordonnees-bancaires/", payments_views.bank_details_page, name="bank_details"),
     path("dossiers/<str:number>/sortie/", enrolment_views.dossier_declare_exit, name="dossier_declare_exit"),
     path("avis/", enrolment_views.ratings, name="ratings"),
+    # trust
+    path("controles/", trust_views.controls, name="trust_controls"),
+    path("controles/<str:reference>/", trust_views.control, name="trust_control"),
 ]

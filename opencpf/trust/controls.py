@@ -1,0 +1,348 @@
+"""Controls of providers (two-sided: proofs asked with a deadline, the provider answers, a controller decides)
+and graded sanctions. Entry points: `control_open`, `control_answer`, `control_decide`, `sanction_apply`.
+
+A control on dossiers holds their payment (Dossier.control_state = inControl and a payments hold of source
+"control"); closing the control releases them.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from opencpf.core import clock
+from opencpf.core.audit import audit_record
+from opencpf.core.calendar import add_business_days
+from opencpf.core.exceptions import PermissionDenied
+from opencpf.core.money import format_eur
+from opencpf.trust import ruleset
+from opencpf.trust.exceptions import (
+    ControlClosed,
+    DecisionReasonRequired,
+    InvalidProof,
+    InvalidSanction,
+    NothingToControl,
+)
+from opencpf.trust.models import (
+    AlertEvent,
+    Control,
+    ControlOutcome,
+    ControlProof,
+    ControlScope,
+    ControlStatus,
+    ProofKind,
+    Sanction,
+    SanctionKind,
+)
+
+logger = logging.getLogger(__name__)
+MAX_PROOF_BYTES = 10 * 1024 * 1024
+MAX_PROOFS_PER_ANSWER = 10
+SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _require(user: Any, perm: str) -> None:
+    if getattr(user, "kind", None) != "agent" or not user.has_perm(perm):
+        raise PermissionDenied("Votre rôle ne permet pas cette action de contrôle.")
+
+
+def _reason(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DecisionReasonRequired()
+    return text
+
+
+def _provider_emails(provider: Any) -> list[str]:
+    from opencpf.identity.models import ProviderMembership
+
+    emails = {provider.email} if provider.email else set()
+    emails |= set(
+        ProviderMembership.objects.filter(provider=provider, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted(e for e in emails if e)
+
+
+def _mail_after_commit(subject: str, body: str, to: Sequence[str]) -> None:
+    if not to:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(to))
+        except Exception:  # a relay outage must not undo a committed decision
+            logger.exception("Could not send control email %r", subject)
+
+    transaction.on_commit(send)
+
+
+def _hold_dossiers(control: Control, agent: Any) -> None:
+    from opencpf.enrolment.models import Dossier
+    from opencpf.payments.holds import place_hold
+
+    dossiers = list(control.dossiers.all())
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(control_state="inControl")
+    for d in dossiers:
+        place_hold(
+            source="control",
+            source_ref=control.reference,
+            reason=f"Contrôle {control.reference} : {control.reason}"[:500],
+            by=agent,
+            dossier=d,
+        )
+
+
+@transaction.atomic
+def control_open(
+    *,
+    provider_id: int,
+    agent: Any,
+    reason: str,
+    proofs_requested: str,
+    dossier_ids: Iterable[int] = (),
+    alert_id: int | None = None,
+) -> Control:
+    """Open a control on a provider (or on some of its dossiers' service done); ask for proofs by a deadline."""
+    from opencpf.catalogue.models import Provider
+    from opencpf.enrolment.models import Dossier
+
+    _require(agent, "trust.add_control")
+    reason, proofs_requested = _reason(reason), _reason(proofs_requested)
+    provider = Provider.objects.get(pk=provider_id)
+    ids = sorted(set(dossier_ids))
+    dossiers = list(Dossier.objects.filter(pk__in=ids, provider_id=provider.pk)) if ids else []
+    if ids and len(dossiers) != len(ids):
+        raise NothingToControl()
+    today = clock.today()
+    days = int(ruleset.current(today)["control_answer_business_days"])
+    control = Control.objects.create(
+        reference=f"CTL-{today:%y}{secrets.randbelow(10**8):08d}",
+        provider=provider,
+        scope=ControlScope.DOSSIERS if dossiers else ControlScope.PROVIDER,
+        alert_id=alert_id,
+        reason=reason[:500],
+        proofs_requested=proofs_requested,
+        deadline=add_business_days(today, days),
+        opened_by=agent,
+        opened_at=clock.now(),
+    )
+    if dossiers:
+        control.dossiers.set(dossiers)
+        _hold_dossiers(control, agent)
+    if alert_id:
+        AlertEvent.objects.create(
+            alert_id=alert_id, actor=agent, action="control_opened", reason=control.reference, at=clock.now()
+        )
+    audit_record(
+        action="trust.control_opened",
+        actor=agent,
+        obj=control,
+        reason=reason,
+        data={"provider": provider.pk, "dossiers": [d.pk for d in dossiers]},
+    )
+    numbers = ", ".join(d.number for d in dossiers)
+    _mail_after_commit(
+        f"Contrôle {control.reference} : justificatifs demandés",
+        f"Bonjour,\n\nL'opérateur ouvre un contrôle sur {provider.name}"
+        + (f" (dossiers {numbers})" if numbers else "")
+        + f".\nMotif : {reason}\n\nJustificatifs demandés :\n{proofs_requested}\n\n"
+        f"Action à faire : déposez-les dans votre espace organisme, rubrique « Contrôles », au plus tard le "
+        f"{control.deadline:%d/%m/%Y}."
+        + (" Le paiement des dossiers contrôlés est suspendu jusqu'à la décision." if dossiers else ""),
+        _provider_emails(provider),
+    )
+    return control
+
+
+def _sniff(head: bytes) -> str | None:
+    return next((ct for sig, ct in SIGNATURES.items() if head.startswith(sig)), None)
+
+
+@transaction.atomic
+def control_answer(*, control_id: int, user: Any, answer: str, proofs: Sequence[tuple[str, Any]]) -> Control:
+    """The provider's answer: a text and proofs (PDF, JPEG or PNG, 10 MB each at most), before the decision."""
+    from opencpf.identity.models import ProviderMembership
+
+    control = Control.objects.select_for_update().select_related("provider", "opened_by").get(pk=control_id)
+    if not ProviderMembership.objects.filter(user_id=user.pk, provider_id=control.provider_id).exists():
+        raise PermissionDenied("Ce contrôle concerne un autre organisme.")
+    if control.status == ControlStatus.CLOSED:
+        raise ControlClosed()
+    if not (answer or "").strip() and not proofs:
+        raise InvalidProof("Joignez au moins un justificatif ou une réponse écrite.")
+    if len(proofs) > MAX_PROOFS_PER_ANSWER:
+        raise InvalidProof(f"{MAX_PROOFS_PER_ANSWER} fichiers au plus par envoi.")
+    checked = []
+    for kind, upload in proofs:
+        if kind not in ProofKind.values or upload.size > MAX_PROOF_BYTES or upload.size == 0:
+            raise InvalidProof()
+        upload.seek(0)
+        content_type = _sniff(upload.read(16))
+        upload.seek(0)
+        if content_type is None:
+            raise InvalidProof()
+        checked.append((kind, upload, content_type))
+    now = clock.now()
+    for kind, upload, content_type in checked:
+        name = (getattr(upload, "name", "") or "justificatif").rsplit("/", 1)[-1][:200]
+        proof = ControlProof(
+            control=control,
+            kind=kind,
+            original_name=name,
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+        ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+        proof.file.save(f"{secrets.token_hex(8)}.{ext}", upload, save=False)
+        proof.save()
+    if (answer or "").strip():
+        control.answer = (control.answer + "\n\n" if control.answer else "") + answer.strip()[:5000]
+    control.status, control.answered_at = ControlStatus.ANSWERED, now
+    control.save(update_fields=["answer", "status", "answered_at"])
+    audit_record(action="trust.control_answered", actor=user, obj=control, data={"proofs": len(checked)})
+    if control.opened_by.email:
+        _mail_after_commit(
+            f"Contrôle {control.reference} : réponse de l'organisme",
+            f"{control.provider.name} a répondu au contrôle {control.reference} ({len(checked)} justificatif(s)). "
+            "Action à faire : examinez la réponse et tranchez le contrôle.",
+            [control.opened_by.email],
+        )
+    return control
+
+
+@transaction.atomic
+def control_decide(*, control_id: int, agent: Any, outcome: str, reason: str) -> Control:
+    """The controller closes the control: compliant or not, with a reason. Held dossiers are released."""
+    from opencpf.enrolment.models import Dossier
+    from opencpf.payments.holds import lift_holds
+
+    _require(agent, "trust.decide_control")
+    reason = _reason(reason)
+    if outcome not in ControlOutcome.values:
+        raise InvalidSanction("Choisissez une conclusion.")
+    control = Control.objects.select_for_update().select_related("provider").get(pk=control_id)
+    if control.status == ControlStatus.CLOSED:
+        raise ControlClosed()
+    now = clock.now()
+    control.status, control.outcome, control.decision_reason = ControlStatus.CLOSED, outcome, reason[:1000]
+    control.decided_by, control.decided_at = agent, now
+    control.save(update_fields=["status", "outcome", "decision_reason", "decided_by", "decided_at"])
+    Dossier.objects.filter(pk__in=control.dossiers.values("pk"), control_state="inControl").update(
+        control_state="released"
+    )
+    lift_holds(source="control", source_ref=control.reference, by=agent, reason=f"Contrôle clos : {reason}"[:500])
+    audit_record(action="trust.control_decided", actor=agent, obj=control, reason=reason, data={"outcome": outcome})
+    _mail_after_commit(
+        f"Contrôle {control.reference} : décision",
+        f"Bonjour,\n\nLe contrôle {control.reference} est clos. Conclusion : "
+        f"{ControlOutcome(outcome).label.lower()}.\nMotif : {reason}\n\n"
+        + ("Le paiement des dossiers contrôlés reprend. " if control.scope == ControlScope.DOSSIERS else "")
+        + "Une éventuelle sanction vous est notifiée séparément.",
+        _provider_emails(control.provider),
+    )
+    return control
+
+
+@transaction.atomic
+def sanction_apply(
+    *,
+    provider_id: int,
+    agent: Any,
+    kind: str,
+    reason: str,
+    control_id: int | None = None,
+    offer_ids: Sequence[int] = (),
+    amount_cents: int = 0,
+    dossier_id: int | None = None,
+) -> Sanction:
+    """Record a graded sanction with its reason and apply it:
+    observation (recorded and notified), payment suspension (provider-wide hold, source "sanction"), unpublishing
+    of the named offers, delisting of the provider, recovery of a sum (offset by later payment runs)."""
+    from opencpf.catalogue.models import Offer, Provider
+    from opencpf.catalogue.services import offers_unpublish_where, provider_decide
+    from opencpf.payments.holds import place_hold
+    from opencpf.payments.models import ProviderRecovery
+
+    _require(agent, "trust.decide_control")
+    reason = _reason(reason)
+    if kind not in SanctionKind.values:
+        raise InvalidSanction()
+    provider = Provider.objects.select_for_update().get(pk=provider_id)
+    if control_id is not None and not Control.objects.filter(pk=control_id, provider=provider).exists():
+        raise InvalidSanction("Ce contrôle concerne un autre organisme.")
+    ids: list[int] = []
+    if kind == SanctionKind.UNPUBLISH_OFFERS:
+        ids = sorted(
+            set(Offer.objects.filter(pk__in=offer_ids, training__provider=provider).values_list("pk", flat=True))
+        )
+        if not ids or len(ids) != len(set(offer_ids)):
+            raise InvalidSanction("Choisissez des offres de cet organisme.")
+    if kind == SanctionKind.RECOVERY and amount_cents <= 0:
+        raise InvalidSanction("Indiquez le montant à récupérer.")
+    if kind == SanctionKind.DELIST and provider.status not in ("referenced", "suspended"):
+        raise InvalidSanction("Cet organisme n'est pas référencé.")
+    sanction = Sanction.objects.create(
+        provider=provider,
+        control_id=control_id,
+        kind=kind,
+        reason=reason[:1000],
+        amount_cents=amount_cents if kind == SanctionKind.RECOVERY else 0,
+        offer_ids=ids,
+        decided_by=agent,
+        decided_at=clock.now(),
+    )
+    ref = f"sanction:{sanction.pk}"
+    label = f"Sanction ({SanctionKind(kind).label.lower()}) : {reason}"[:500]
+    if kind == SanctionKind.PAYMENT_SUSPENSION:
+        place_hold(source="sanction", source_ref=ref, reason=label, by=agent, provider=provider)
+    elif kind == SanctionKind.UNPUBLISH_OFFERS:
+        offers_unpublish_where(offer_ids=ids, reason=label, actor=agent, source="trust")
+    elif kind == SanctionKind.DELIST:
+        provider_decide(provider=provider, event="delist", actor=agent, reason=label)
+    elif kind == SanctionKind.RECOVERY:
+        ProviderRecovery.objects.create(
+            provider=provider,
+            key=ref,
+            amount_cents=amount_cents,
+            source="sanction",
+            source_ref=ref,
+            dossier_id=dossier_id,
+            reason=label,
+            created_by=agent,
+            created_at=clock.now(),
+        )
+    audit_record(
+        action="trust.sanction_applied",
+        actor=agent,
+        obj=sanction,
+        reason=reason,
+        data={"kind": kind, "provider": provider.pk, "amount_cents": sanction.amount_cents, "offers": ids},
+    )
+    detail = {
+        SanctionKind.OBSERVATION: "Une observation est inscrite à votre dossier.",
+        SanctionKind.PAYMENT_SUSPENSION: "Vos paiements sont suspendus jusqu'à nouvel ordre.",
+        SanctionKind.UNPUBLISH_OFFERS: f"{len(ids)} offre(s) sont retirées du catalogue.",
+        SanctionKind.DELIST: "Votre organisme est déréférencé : vos offres sont retirées du catalogue.",
+        SanctionKind.RECOVERY: f"La somme de {format_eur(amount_cents)} sera déduite de vos prochains paiements.",
+    }[SanctionKind(kind)]
+    _mail_after_commit(
+        f"Sanction : {SanctionKind(kind).label.lower()}",
+        f"Bonjour,\n\n{detail}\nMotif : {reason}\n\nVous pouvez contester cette décision auprès de l'opérateur "
+        "dans un délai de deux mois.",
+        _provider_emails(provider),
+    )
+    return sanction
+
+
+def controls_overdue_count() -> int:
+    return Control.objects.filter(status=ControlStatus.AWAITING, deadline__lt=clock.today()).count()

@@ -1,0 +1,1 @@
+from tests.enrolment.conftest import buyer, clock_monday, provider, session  # noqa: F401
