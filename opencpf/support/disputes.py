@@ -15,6 +15,7 @@ from opencpf.core.audit import audit_record
 from opencpf.core.calendar import add_business_days
 from opencpf.core.money import format_eur
 from opencpf.core.params import param
+from opencpf.core.uploads import InvalidUpload, check_document
 from opencpf.enrolment import services as enrolment_services
 from opencpf.enrolment.enums import DossierState
 from opencpf.enrolment.exceptions import DossierNotFound
@@ -45,12 +46,6 @@ from opencpf.support.models import (
 )
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-# Signatures of the accepted files (the first bytes), whatever the name or the declared type says.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-}
 # Nothing to dispute before the holder has accepted: the request is withdrawn or refused instead.
 NOT_DISPUTABLE = (DossierState.NOT_PROCESSED, DossierState.VALIDATED)
 AGENT_ACTIONS = ("refund", "cancel", "hold", "release", "review", "close")
@@ -58,18 +53,10 @@ AGENT_ACTIONS = ("refund", "cancel", "hold", "release", "review", "close")
 
 def sniff(upload: Any) -> tuple[str, str]:
     """(content type, extension) from the file's first bytes; InvalidAttachment for anything else or too big."""
-    size = int(getattr(upload, "size", 0) or 0)
-    if size <= 0:
-        raise InvalidAttachment("La pièce jointe est vide.")
-    if size > MAX_ATTACHMENT_BYTES:
-        raise InvalidAttachment(f"La pièce jointe dépasse {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo.")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, found in SIGNATURES.items():
-        if head.startswith(signature):
-            return found
-    raise InvalidAttachment()
+    try:
+        return check_document(upload, max_bytes=MAX_ATTACHMENT_BYTES)
+    except InvalidUpload as exc:
+        raise InvalidAttachment(exc.message) from exc
 
 
 def side_of(actor: Any, dossier: Dossier) -> str:

@@ -21,6 +21,7 @@ from opencpf.core.audit import audit_record
 from opencpf.core.calendar import add_business_days
 from opencpf.core.exceptions import PermissionDenied
 from opencpf.core.money import format_eur
+from opencpf.core.uploads import InvalidUpload, check_document
 from opencpf.trust import ruleset
 from opencpf.trust.exceptions import (
     ControlClosed,
@@ -44,7 +45,6 @@ from opencpf.trust.models import (
 logger = logging.getLogger(__name__)
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PROOFS_PER_ANSWER = 10
-SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 def _require(user: Any, perm: str) -> None:
@@ -162,10 +162,6 @@ def control_open(
     return control
 
 
-def _sniff(head: bytes) -> str | None:
-    return next((ct for sig, ct in SIGNATURES.items() if head.startswith(sig)), None)
-
-
 @transaction.atomic
 def control_answer(*, control_id: int, user: Any, answer: str, proofs: Sequence[tuple[str, Any]]) -> Control:
     """The provider's answer: a text and proofs (PDF, JPEG or PNG, 10 MB each at most), before the decision."""
@@ -182,13 +178,12 @@ def control_answer(*, control_id: int, user: Any, answer: str, proofs: Sequence[
         raise InvalidProof(f"{MAX_PROOFS_PER_ANSWER} fichiers au plus par envoi.")
     checked = []
     for kind, upload in proofs:
-        if kind not in ProofKind.values or upload.size > MAX_PROOF_BYTES or upload.size == 0:
+        if kind not in ProofKind.values:
             raise InvalidProof()
-        upload.seek(0)
-        content_type = _sniff(upload.read(16))
-        upload.seek(0)
-        if content_type is None:
-            raise InvalidProof()
+        try:
+            content_type, _ext = check_document(upload, max_bytes=MAX_PROOF_BYTES)
+        except InvalidUpload as exc:
+            raise InvalidProof(f"Justificatif refusé : {exc.message[0].lower()}{exc.message[1:]}") from exc
         checked.append((kind, upload, content_type))
     now = clock.now()
     for kind, upload, content_type in checked:

@@ -59,11 +59,15 @@ def test_statement_api(client, holder, frozen_clock) -> None:  # type: ignore[no
 
 def test_dif_declare_accept_once(client, holder, agent, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     client.force_login(holder.user)
+    fake = SimpleUploadedFile("attestation.pdf", b"MZ not a pdf", content_type="application/pdf")
+    refused = client.post(reverse("holder:rights_dif"), {"hours": "150", "proof": fake})
+    assert refused.status_code == 400 and "PDF, un JPEG ou un PNG" in refused.content.decode()
+    assert not DifClaim.objects.exists()
     proof = SimpleUploadedFile("attestation.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     resp = client.post(reverse("holder:rights_dif"), {"hours": "150", "proof": proof})
     assert resp.status_code == 302
     claim = DifClaim.objects.get()
-    again = client.post(reverse("holder:rights_dif"), {"hours": "10", "proof": SimpleUploadedFile("b.pdf", b"x")})
+    again = client.post(reverse("holder:rights_dif"), {"hours": "10", "proof": SimpleUploadedFile("b.pdf", b"%PDF-1.4 b")})
     assert again.status_code == 200 and DifClaim.objects.count() == 1
     client.force_login(agent)
     assert client.get(reverse("backoffice:rights_dif_list")).status_code == 200

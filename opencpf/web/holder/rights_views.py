@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from opencpf.core import clock
 from opencpf.core.exceptions import DomainError
 from opencpf.core.params import param
+from opencpf.core.uploads import InvalidUpload, check_document
 from opencpf.rights import selectors, services
 from opencpf.rights.enums import DifStatus
 from opencpf.web.access import holder_required
@@ -32,10 +33,10 @@ class DifForm(forms.Form):
 
     def clean_proof(self) -> Any:
         proof = self.cleaned_data["proof"]
-        if proof.size > MAX_PROOF_BYTES:
-            raise forms.ValidationError("Le justificatif dépasse 5 Mo.")
-        if not proof.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
-            raise forms.ValidationError("Le justificatif doit être un fichier PDF, JPEG ou PNG.")
+        try:
+            check_document(proof, max_bytes=MAX_PROOF_BYTES)
+        except InvalidUpload as exc:
+            raise forms.ValidationError(exc.message) from exc
         return proof
 
 
