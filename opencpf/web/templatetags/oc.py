@@ -42,3 +42,18 @@ def highlight(text: str, part: str) -> str:
     if index < 0:
         return escape(text)
     return format_html("{}<mark>{}</mark>{}", text[:index], part, text[index + len(part) :])
+
+
+@register.filter
+def days_left(day: Any) -> str:
+    """Calendar days from today to `day`, in words: 'aujourd'hui', '3 jours', 'dépassée de 2 jours'."""
+    from opencpf.core import clock
+
+    if day is None:
+        return ""
+    n = (day - clock.today()).days
+    if n == 0:
+        return "aujourd'hui"
+    if n < 0:
+        return f"dépassée de {-n} jour{'s' if n < -1 else ''}"
+    return f"{n} jour{'s' if n > 1 else ''}"
