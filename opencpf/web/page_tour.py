@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 PORTALS = ("holder", "provider", "backoffice")
@@ -93,8 +94,6 @@ def who_for(name: str, path: str) -> str:
 
 def build() -> Tour:
     """The demo data plus one sample record of each kind; idempotent (a second call only looks them up)."""
-    from django.db import transaction
-
     from opencpf.identity.models import Holder, User
     from opencpf.support.models import Ticket
     from opencpf.web import demo
@@ -116,42 +115,14 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
     from opencpf.catalogue.models import Offer, Session
     from opencpf.core import clock
     from opencpf.enrolment import services as enrolment
-    from opencpf.identity import strong
     from opencpf.identity.models import Holder
     from opencpf.rights import services as rights
-    from opencpf.rights.enums import AccountKind, FunderKind, TransactionKind
-    from opencpf.rights.ledger import holder_account, platform_account, post
     from opencpf.support import services as support
     from opencpf.trust import services as trust
     from opencpf.web import demo
 
     user = holder.user
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = clock.now()
-        user.save(update_fields=["email_confirmed_at"])
-    if strong.totp_device(user) is None:  # an authenticator app: the second factor of purchases
-        device = strong.totp_enrol_start(user=user)
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-    post(
-        key=f"page-tour-credit-{holder.pk}",
-        kind=TransactionKind.CREDIT_YEAR,
-        lines=[
-            (platform_account(AccountKind.OPERATOR_FUNDING, "demo"), -150_000),
-            (holder_account(AccountKind.RIGHTS, holder.nir_hash), 150_000),
-        ],
-        label="Alimentation annuelle",
-    )
-    funder = rights.funder_create(name="Région Auvergne-Rhône-Alpes", kind=FunderKind.REGION, reference="R84")
-    d = demo.DEMO_HOLDERS[0]
-    rights.topup_add(
-        funder=funder,
-        nir=d.nir,
-        birth_name=d.birth_name,
-        amount_cents=30_000,
-        idempotency_key=f"page-tour-topup-{holder.pk}",
-        certification_code=_english_code(),
-    )
+    holder_ready(holder)
     offers = list(
         Offer.objects.filter(training__provider__memberships__user=staff, is_published=True).order_by("id")[:2]
     )
@@ -196,6 +167,48 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
         permissions=[],
         directors_declaration=True,
         email="contact@nouvel-organisme.example.org",
+    )
+
+
+@transaction.atomic
+def holder_ready(holder: Any) -> None:
+    """The demo holder can buy: confirmed email, an authenticator app, 1 500 € of rights, a region's top-up."""
+    from opencpf.core import clock
+    from opencpf.identity import strong
+    from opencpf.rights import services as rights
+    from opencpf.rights.enums import AccountKind, FunderKind, TransactionKind
+    from opencpf.rights.ledger import holder_account, platform_account, post
+    from opencpf.rights.models import Funder
+    from opencpf.web import demo
+
+    user = holder.user
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = clock.now()
+        user.save(update_fields=["email_confirmed_at"])
+    if strong.totp_device(user) is None:  # an authenticator app: the second factor of purchases
+        device = strong.totp_enrol_start(user=user)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    post(
+        key=f"page-tour-credit-{holder.pk}",
+        kind=TransactionKind.CREDIT_YEAR,
+        lines=[
+            (platform_account(AccountKind.OPERATOR_FUNDING, "demo"), -150_000),
+            (holder_account(AccountKind.RIGHTS, holder.nir_hash), 150_000),
+        ],
+        label="Alimentation annuelle",
+    )
+    funder = Funder.objects.filter(reference="R84").first() or rights.funder_create(
+        name="Région Auvergne-Rhône-Alpes", kind=FunderKind.REGION, reference="R84"
+    )
+    d = demo.DEMO_HOLDERS[0]
+    rights.topup_add(
+        funder=funder,
+        nir=d.nir,
+        birth_name=d.birth_name,
+        amount_cents=30_000,
+        idempotency_key=f"page-tour-topup-{holder.pk}",
+        certification_code=_english_code(),
     )
 
 
