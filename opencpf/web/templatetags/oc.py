@@ -57,3 +57,14 @@ def days_left(day: Any) -> str:
     if n < 0:
         return f"dépassée de {-n} jour{'s' if n < -1 else ''}"
     return f"{n} jour{'s' if n > 1 else ''}"
+
+
+@register.simple_tag
+def shell_css() -> str:
+    """<link> tags of the shell's style sheets (opencpf.web.pwa.SHELL_CSS, also precached by the service worker)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html_join
+
+    from opencpf.web.pwa import SHELL_CSS
+
+    return format_html_join("\n  ", '<link rel="stylesheet" href="{}">', ((static(p),) for p in SHELL_CSS))
