@@ -63,6 +63,9 @@ ERROR_STATES = {
     "provider:offer_create": {},
     "provider:ticket_new": {},
     "backoffice:login": {},
+    "holder:rights_dif": {},
+    "holder:search": {"GET": "q=anglais&prix_max=beaucoup"},
+    "backoffice:rights_topup": {},
 }
 # Pages asked for with a strong session (second factor done): they send others to the step-up page.
 STRONG = {"holder:dossier_accept", "holder:email_change", "holder:password_change", "holder:phone_change"}
@@ -70,7 +73,11 @@ ROUTE_NAMES = [name for name, _ in portal_route_names()]
 
 
 def _fetch(client: Any, path: str, post: dict | None) -> dict[str, Any]:
-    response = client.post(path, post) if post is not None else client.get(path)
+    if post and "GET" in post:  # a search form: its errors come with a query string
+        response = client.get(f"{path}?{post['GET']}")
+    else:
+        # A browser always sends the CSRF token: an "empty" form is never an empty POST.
+        response = client.post(path, post or {"csrfmiddlewaretoken": "x"}) if post is not None else client.get(path)
     return {
         "status": response.status_code,
         "type": response.get("Content-Type", ""),
@@ -212,3 +219,26 @@ def test_accessibility_statement_is_linked_from_every_footer(rendered):
     assert not without
     body = rendered["holder:accessibility"]["body"].decode()
     assert "Déclaration d'accessibilité" in body and "RGAA" in body
+
+
+def test_field_errors_are_tied_to_their_fields(rendered):
+    """In every error state, each field error has an id that its field names in aria-describedby."""
+    from lxml import html
+
+    checked, untied = 0, []
+    for name, entry in rendered.items():
+        if not name.endswith("#erreurs") or not _is_page(entry):
+            continue
+        tree = html.fromstring(entry["body"])
+        errors = tree.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " fr-error-text ")]')
+        assert errors, f"{name}: the form sent empty shows no field error"
+        for error in errors:
+            checked += 1
+            ref = error.get("id")
+            fields = tree.xpath(
+                f'//*[self::input or self::select or self::textarea][contains(@aria-describedby, "{ref}")]'
+            )
+            if not ref or not fields or fields[0].get("aria-invalid") != "true":
+                untied.append(f"{name}: {error.text_content().strip()[:60]}")
+    assert checked >= len(ERROR_STATES)
+    assert not untied, untied

@@ -68,3 +68,11 @@ def shell_css() -> str:
     from opencpf.web.pwa import SHELL_CSS
 
     return format_html_join("\n  ", '<link rel="stylesheet" href="{}">', ((static(p),) for p in SHELL_CSS))
+
+
+@register.filter
+def tied_to_errors(field: forms.BoundField) -> str:
+    """The field's widget, tied to its error message (`<id>-erreur`) by aria-describedby when it has errors."""
+    if not field.errors:
+        return field.as_widget()
+    return field.as_widget(attrs={"aria-describedby": f"{field.id_for_label}-erreur", "aria-invalid": "true"})
