@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -25,26 +26,32 @@ def _url_or_none(name: str) -> str | None:
 def home(request: HttpRequest) -> HttpResponse:
     """The work of the day: dossiers to process, nearest deadline first with the days left; declarations due."""
     today = clock.today()
-    to_process: list[tuple[Any, int]] = [
-        (d, (d.deadline_on - today).days)
-        for d in dossiers_for_provider_user(request.user, state=DossierState.NOT_PROCESSED)[:20]
-        if d.deadline_on is not None
-    ]
-    entries_due = list(
-        dossiers_for_provider_user(request.user, state=DossierState.ACCEPTED).filter(start_date__lte=today)[:20]
-    )
-    exits_due = list(
-        dossiers_for_provider_user(request.user, state=DossierState.IN_TRAINING).filter(end_date__lt=today)[:20]
-    )
+    # One query for the three lists (requests to answer, entries and exits to declare), nearest deadline first.
+    due = dossiers_for_provider_user(request.user).filter(
+        Q(state=DossierState.NOT_PROCESSED)
+        | Q(state=DossierState.ACCEPTED, start_date__lte=today)
+        | Q(state=DossierState.IN_TRAINING, end_date__lt=today)
+    )[:200]
+    to_process: list[tuple[Any, int]] = []
+    entries_due, exits_due = [], []
+    for d in due:
+        if d.state == DossierState.NOT_PROCESSED and d.deadline_on is not None:
+            to_process.append((d, (d.deadline_on - today).days))
+        elif d.state == DossierState.ACCEPTED:
+            entries_due.append(d)
+        elif d.state == DossierState.IN_TRAINING:
+            exits_due.append(d)
     provider_ids = ProviderMembership.objects.filter(user=request.user).values("provider_id")  # type: ignore[misc]
-    offers = Offer.objects.filter(training__provider_id__in=provider_ids)
+    offers = Offer.objects.filter(training__provider_id__in=provider_ids).aggregate(
+        total=Count("id"), published=Count("id", filter=Q(is_published=True))
+    )
     context = {
         "title": "Espace organismes de formation",
-        "to_process": to_process,
-        "entries_due": entries_due,
-        "exits_due": exits_due,
-        "offers_published": offers.filter(is_published=True).count(),
-        "offers_total": offers.count(),
+        "to_process": to_process[:20],
+        "entries_due": entries_due[:20],
+        "exits_due": exits_due[:20],
+        "offers_published": offers["published"],
+        "offers_total": offers["total"],
         "payments_url": _url_or_none("provider:payments"),
     }
     return render(request, "provider/home.html", context)
