@@ -210,10 +210,11 @@ def holder_rates(j: Journey) -> None:
 
 
 def payment_run_pays_the_provider(j: Journey) -> None:
-    from django.core.management import call_command
+    from django.core.management import call_command, get_commands
 
-    # The payment run as the nightly job makes it (the payrun branch's command; the lead adjusts the name).
-    call_command("payment_run")
+    # The payment run as the scheduled job makes it: the payments app's command with "run" in its name.
+    command = next(n for n, app in sorted(get_commands().items()) if app == "opencpf.payments" and "run" in n)
+    call_command(command)
     page = j.page("provider")
     page.goto(j.base + "/organisme/")
     page.get_by_role("link", name="Paiements").first.click()
@@ -222,9 +223,17 @@ def payment_run_pays_the_provider(j: Journey) -> None:
     j.shot("provider", "paiements")
 
 
+def route_names(prefix: str, *words: str) -> list[str]:
+    from opencpf.web.page_tour import portal_route_names
+
+    return [n for n, _ in portal_route_names() if n.startswith(prefix) and any(w in n for w in words)]
+
+
 def after_entry_pages_exist() -> bool:
-    rating = url_exists("holder:dossier_rate", number="X") or url_exists("holder:review", number="X")
-    return rating and url_exists("provider:payments")
+    """The exit declaration, the rating page and the provider's payments page are merged (other branches)."""
+    exit_page = route_names("provider:", "exit", "sortie")
+    rating = route_names("holder:", "rate", "rating", "review", "avis", "note")
+    return bool(exit_page and rating and url_exists("provider:payments"))
 
 
 def test_journey_up_to_entry_into_training(journey):
