@@ -11,6 +11,7 @@ Every step keeps a screenshot in test-artifacts/journey_NN_*.png; any console er
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -183,35 +184,46 @@ def provider_declares_entry(j: Journey) -> None:
 def provider_declares_exit(j: Journey) -> None:
     from opencpf.enrolment.models import Dossier
 
-    end = Dossier.objects.get(number=j.number).end_date
-    clock.freeze(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(9, 0)))
+    dossier = Dossier.objects.select_related("offer").get(number=j.number)
+    clock.freeze(dt.datetime.combine(dossier.end_date + dt.timedelta(days=1), dt.time(9, 0)))
     page = j.page("provider")
     page.goto(f"{j.base}/organisme/dossiers/{j.number}/")
-    page.get_by_role("link", name="Déclarer la sortie").or_(
-        page.get_by_role("button", name="Déclarer la sortie")
-    ).first.click()
+    page.get_by_label("Heures suivies").fill(str(dossier.offer.hours_total))  # the exit date is the session's end
+    page.get_by_role("button", name="Déclarer la sortie").click()
     page.wait_for_load_state("networkidle")
-    if page.get_by_role("button", name="Déclarer la sortie").count():  # a form: attended in full
-        page.get_by_role("button", name="Déclarer la sortie").first.click()
-        page.wait_for_load_state("networkidle")
     j.shot("provider", "sortie")
 
 
 def holder_rates(j: Journey) -> None:
     page = j.page("holder")
-    page.goto(f"{j.base}/mon-compte/dossiers/{j.number}/")
+    page.goto(f"{j.base}/mon-compte/")
     page.get_by_role("link", name="Noter la formation").first.click()
+    page.wait_for_url(f"**/mon-compte/dossiers/{j.number}/")
+    for label in page.locator("label").filter(has_text=re.compile(r"^5 –")).all():  # 5 on every criterion
+        label.click()
+    page.get_by_role("button", name="Envoyer mon évaluation").click()
     page.wait_for_load_state("networkidle")
-    for radio in page.get_by_role("radio", name="5").all() or page.get_by_label("5").all():
-        radio.check(force=True)
-    page.get_by_role("button", name="Envoyer").first.click()
-    page.wait_for_load_state("networkidle")
-    j.shot("holder", "note")
+    j.shot("holder", "evaluation")
 
 
 def payment_run_pays_the_provider(j: Journey) -> None:
     from django.core.management import call_command, get_commands
 
+    from opencpf.enrolment.models import Dossier
+    from opencpf.identity.models import User
+    from opencpf.payments.models import BankAccountStatus, ProviderBankAccount
+    from opencpf.web.demo import DEMO_PROVIDER_STAFF
+
+    provider = Dossier.objects.get(number=j.number).provider
+    ProviderBankAccount.objects.create(  # approved bank details (their own pages are tested in tests/payments)
+        provider=provider,
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        account_holder=provider.name,
+        status=BankAccountStatus.ACTIVE,
+        requested_by=User.objects.get(email=DEMO_PROVIDER_STAFF[0]),
+        requested_at=clock.now(),
+    )
     # The payment run as the scheduled job makes it: the payments app's command with "run" in its name.
     command = next(n for n, app in sorted(get_commands().items()) if app == "opencpf.payments" and "run" in n)
     call_command(command)
@@ -219,7 +231,8 @@ def payment_run_pays_the_provider(j: Journey) -> None:
     page.goto(j.base + "/organisme/")
     page.get_by_role("link", name="Paiements").first.click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text(j.number).first.is_visible()
+    assert page.get_by_role("heading", name="Paiements", exact=True).is_visible()
+    assert not page.get_by_text("Aucun virement pour le moment.").is_visible()
     j.shot("provider", "paiements")
 
 
