@@ -158,6 +158,7 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
     )
     other = Holder.objects.get(user__email=demo.DEMO_HOLDERS[1].email)
     rights.dif_claim_submit(nir_hash=other.nir_hash, hours=60, proof=ContentFile(b"%PDF-1.4\n", name="dif.pdf"))
+    _paid_sample(other, staff, offers[0])
     catalogue.provider_apply(
         name="Nouvel Organisme",
         siret="35600000000048",
@@ -168,6 +169,64 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
         directors_declaration=True,
         email="contact@nouvel-organisme.example.org",
     )
+
+
+def _paid_sample(holder: Any, staff: Any, offer: Any) -> None:
+    """A dossier taken to the end (entry, exit, rating, payment run) for the pages of ratings and payments.
+    Built only where the exit, rating and payment-run services exist (they come from other branches)."""
+    found = _optional(
+        ("opencpf.enrolment.services", "dossier_declare_exit"),
+        ("opencpf.payments.runs", "payment_run"),
+        ("opencpf.reviews.enums", "CRITERIA_NAMES"),
+        ("opencpf.reviews.services", "rating_submit"),
+    )
+    if found is None:
+        return
+    dossier_declare_exit, payment_run, criteria_names, rating_submit = found
+    from opencpf.catalogue import services as catalogue
+    from opencpf.core import clock
+    from opencpf.enrolment import services as enrolment
+    from opencpf.payments.models import BankAccountStatus, ProviderBankAccount
+    from opencpf.rights.enums import AccountKind, TransactionKind
+    from opencpf.rights.ledger import holder_account, platform_account, post
+
+    user = holder.user
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = clock.now()
+        user.save(update_fields=["email_confirmed_at"])
+    post(
+        key=f"page-tour-credit-{holder.pk}",
+        kind=TransactionKind.CREDIT_YEAR,
+        lines=[
+            (platform_account(AccountKind.OPERATOR_FUNDING, "demo"), -offer.price_incl_tax_cents),
+            (holder_account(AccountKind.RIGHTS, holder.nir_hash), offer.price_incl_tax_cents),
+        ],
+        label="Alimentation annuelle",
+    )
+    start = clock.today() + dt.timedelta(days=30)
+    end = start + dt.timedelta(days=4)
+    session = catalogue.session_create(
+        offer=offer, actor=None, reference=f"TOUR-PAYE-{start:%Y%m%d}", start_date=start, end_date=end
+    )
+    dossier = enrolment.dossier_request(actor=user, session_id=session.pk)
+    enrolment.dossier_propose(dossier_id=dossier.pk, actor=staff)
+    enrolment.dossier_accept(dossier_id=dossier.pk, actor=user, strong_session=True)
+    with clock.frozen(dt.datetime.combine(start, dt.time(9, 0))):
+        enrolment.dossier_declare_entry(dossier_id=dossier.pk, actor=staff)
+    with clock.frozen(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(9, 0))):
+        dossier_declare_exit(dossier_id=dossier.pk, actor=staff, exit_date=end, hours_attended=offer.hours_total)
+        rating_submit(dossier_id=dossier.pk, actor=user, scores=dict.fromkeys(criteria_names, 5), comment="Très bien.")
+        if not ProviderBankAccount.objects.filter(provider=dossier.provider, status=BankAccountStatus.ACTIVE).exists():
+            ProviderBankAccount.objects.create(
+                provider=dossier.provider,
+                iban="FR7630006000011234567890189",
+                bic="AGRIFRPP",
+                account_holder=dossier.provider.name,
+                status=BankAccountStatus.ACTIVE,
+                requested_by=staff,
+                requested_at=clock.now(),
+            )
+        payment_run(by=None)
 
 
 @transaction.atomic
@@ -259,7 +318,35 @@ def _kwargs(holder: Any, staff: Any) -> dict[str, dict[str, Any]]:
     put(("backoffice:holder_detail",), holder_id=holder.pk)
     put(("backoffice:rights_dif_detail", "backoffice:rights_dif_proof"), claim_id=claim.pk if claim else None)
     put(("backoffice:referencing_detail",), provider_id=applicant.pk if applicant else None)
+    put(("holder:offer_ratings",), offer_id=offer.pk if offer else None)
+    put(("holder:provider_ratings",), provider_id=offer.training.provider_id if offer else None)
+    _payments_kwargs(put)
     for name in ("provider:invitation", "backoffice:invitation", "holder:password_reset_confirm"):
         samples[name] = {"uidb64": "MQ", "token": "lien-perime"}
     samples["holder:email_confirm"] = {"token": "lien-perime"}
     return samples
+
+
+def _payments_kwargs(put: Any) -> None:
+    """A payment run and its line, where payment runs exist (another branch brings them)."""
+    found = _optional(("opencpf.payments.models", "PaymentRun"), ("opencpf.payments.models", "PaymentLine"))
+    if found is None:
+        return
+    PaymentRun, PaymentLine = found
+    run = PaymentRun.objects.order_by("id").first()
+    line = PaymentLine.objects.order_by("id").first()
+    put(("backoffice:payment_run_detail",), run_id=run.pk if run else None)
+    put(("provider:payment_advice",), line_id=line.pk if line else None)
+
+
+def _optional(*names: tuple[str, str]) -> list[Any] | None:
+    """The named attributes of modules (module, attribute), or None if one is missing (code of another branch)."""
+    import importlib
+
+    found = []
+    for module, attribute in names:
+        try:
+            found.append(getattr(importlib.import_module(module), attribute))
+        except (ImportError, AttributeError):
+            return None
+    return found
