@@ -575,7 +575,14 @@ def load_demo_catalogue(provider: Provider) -> None:
         provider=provider, certification=english, certifier_name="Certificateur de démonstration"
     )
     for ref, modality, hours, price in (("ANG-LYON", "in_person", 40, 180_000), ("ANG-DIST", "distance", 30, 120_000)):
-        place = {"address": "12 rue de la République", "postcode": "69002", "city": "Lyon", "insee_code": "69382"}
+        place = {
+            "address": "12 rue de la République",
+            "postcode": "69002",
+            "city": "Lyon",
+            "insee_code": "69382",
+            "latitude": 45.7640,  # located without the communes referential, which the demo may lack
+            "longitude": 4.8357,
+        }
         offer = catalogue.offer_create(
             provider=provider,
             actor=None,

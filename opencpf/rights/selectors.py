@@ -129,3 +129,14 @@ def ledger_verify() -> list[str]:
         if holds_total != open_total:
             problems.append(f"sommes réservées {holds_total} ≠ réservations ouvertes {open_total}")
     return problems
+
+
+def topups_by_funder(*, nir_hash: str) -> list[tuple[str, str, int]]:
+    """The holder's top-up balances: (funder name, earmarked certification code or "", cents), non-zero only."""
+    rows = (
+        Account.objects.filter(nir_hash=nir_hash, kind=AccountKind.TOPUP)
+        .exclude(balance_cents=0)
+        .select_related("funder")
+        .order_by("funder__name", "certification_code", "id")
+    )
+    return [(a.funder.name if a.funder else "Autre financeur", a.certification_code, a.balance_cents) for a in rows]

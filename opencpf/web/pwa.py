@@ -12,6 +12,18 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+# The shell's style sheets (base.html and the service worker's precache): the DSFR without its legacy-browser
+# part, and only the icon families the pages use, to keep a page with its assets well under 1 MB.
+SHELL_CSS = (
+    "dsfr/dist/dsfr/dsfr.main.min.css",
+    "dsfr/dist/utility/icons/icons-system/icons-system.main.min.css",
+    "dsfr/dist/utility/icons/icons-user/icons-user.main.min.css",
+    "dsfr/dist/utility/icons/icons-arrows/icons-arrows.main.min.css",
+    "dsfr/dist/utility/icons/icons-business/icons-business.main.min.css",
+    "css/dsfr-django-overrides.css",
+    "web/site.css",
+)
+
 # Pages kept for offline reading: the holder's account and dossiers (GET only).
 OFFLINE_READABLE_PREFIXES = ["/mon-compte/"]
 SW_VERSION = "1"
@@ -50,9 +62,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "precache": json.dumps(
                 [
                     "/hors-ligne/",
-                    static("dsfr/dist/dsfr/dsfr.min.css"),
-                    static("dsfr/dist/utility/utility.min.css"),
-                    static("web/site.css"),
+                    *(static(path) for path in SHELL_CSS),
                     static("dsfr/dist/dsfr/dsfr.module.min.js"),
                     static("web/app.js"),
                 ]

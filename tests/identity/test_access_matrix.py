@@ -58,6 +58,7 @@ PUBLIC = {
     "holder:search",
     "holder:search_ranking",
     "holder:search_suggestions",
+    "holder:offer",
     "manifest",
     "service_worker",
     "offline",

@@ -3,7 +3,15 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from opencpf.web.forms import HolderLoginForm
-from opencpf.web.holder import enrolment_views, identity_views, rights_views, search_views, support_views, views
+from opencpf.web.holder import (
+    enrolment_views,
+    identity_views,
+    offer_views,
+    rights_views,
+    search_views,
+    support_views,
+    views,
+)
 from opencpf.web.holder.reviews_views import dossier_rate, offer_ratings, provider_ratings
 from opencpf.web.views import login_view
 
@@ -31,6 +39,7 @@ urlpatterns = [
     path("recherche/", search_views.search, name="search"),
     path("recherche/classement/", search_views.ranking, name="search_ranking"),
     path("recherche/suggestions/", search_views.suggestions, name="search_suggestions"),
+    path("formations/<int:offer_id>/", offer_views.offer, name="offer"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
     path("aide/", support_views.help_page, name="help"),

@@ -42,3 +42,37 @@ def highlight(text: str, part: str) -> str:
     if index < 0:
         return escape(text)
     return format_html("{}<mark>{}</mark>{}", text[:index], part, text[index + len(part) :])
+
+
+@register.filter
+def days_left(day: Any) -> str:
+    """Calendar days from today to `day`, in words: 'aujourd'hui', '3 jours', 'dépassée de 2 jours'."""
+    from opencpf.core import clock
+
+    if day is None:
+        return ""
+    n = (day - clock.today()).days
+    if n == 0:
+        return "aujourd'hui"
+    if n < 0:
+        return f"dépassée de {-n} jour{'s' if n < -1 else ''}"
+    return f"{n} jour{'s' if n > 1 else ''}"
+
+
+@register.simple_tag
+def shell_css() -> str:
+    """<link> tags of the shell's style sheets (opencpf.web.pwa.SHELL_CSS, also precached by the service worker)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html_join
+
+    from opencpf.web.pwa import SHELL_CSS
+
+    return format_html_join("\n  ", '<link rel="stylesheet" href="{}">', ((static(p),) for p in SHELL_CSS))
+
+
+@register.filter
+def tied_to_errors(field: forms.BoundField) -> str:
+    """The field's widget, tied to its error message (`<id>-erreur`) by aria-describedby when it has errors."""
+    if not field.errors:
+        return field.as_widget()
+    return field.as_widget(attrs={"aria-describedby": f"{field.id_for_label}-erreur", "aria-invalid": "true"})
