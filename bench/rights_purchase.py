@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import re
 import shutil
 import subprocess
@@ -119,6 +120,8 @@ def main(argv: list[str]) -> int:
     if base_url() is None:
         print("bench.rights_purchase: skipped, needs DATABASE_URL=postgres://...")
         return 0
+    os.environ.setdefault("DEBUG", "0")  # the dev settings' DEBUG would record every query
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     with scratch_database("rights_purchase") as url:
         code = run_child(
             "bench.rights_purchase", url, ["--purchases", str(args.purchases), "--workers", str(args.workers)]
@@ -129,6 +132,7 @@ def main(argv: list[str]) -> int:
             f"{_pgbench(url, args.workers, args.pgbench_seconds)}",
             flush=True,
         )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     return code
 
 
