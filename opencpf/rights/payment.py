@@ -267,7 +267,7 @@ _POSITIONAL = tuple(f.attname for f in Reservation._meta.concrete_fields) == _RE
 def _reservation(*values: Any) -> Reservation:
     """A Reservation from its column values in the order of _RESERVATION_FIELDS."""
     if _POSITIONAL:
-        return Reservation(*values)
+        return Reservation(*values)  # type: ignore[misc]  # positional fields, checked above
     return Reservation(**dict(zip(_RESERVATION_FIELDS, values, strict=True)))
 
 
