@@ -275,67 +275,77 @@ class SearchIndex:
         return out
 
     def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:
-        text_level = None
+        """The matching documents (ascending) with their level. Filters are vectorised either over every document
+        (boolean masks: cheap sequential passes, when many match) or over the few matching ones (gathers)."""
+        level_all = None
+        mask: np.ndarray | None = None  # dense mode: one flag per document of the segment
+        docs = np.zeros(0, dtype=np.int64)
         if terms:
             level_all = seg.text_level([seg.term_ids(stems) for _, stems in terms])
-            docs = np.flatnonzero(level_all != NO_MATCH)
-            text_level = level_all[docs]
+            mask = level_all != NO_MATCH
+            if not seg.all_alive:
+                mask &= seg.alive
+            if np.count_nonzero(mask) * 8 < seg.n:  # few matches: filter them one by one
+                docs, mask = np.flatnonzero(mask), None
         else:
-            docs = np.arange(seg.n)
-        if not seg.all_alive:
-            keep = seg.alive[docs]
-            docs = docs[keep]
-            text_level = text_level[keep] if text_level is not None else None
+            mask = seg.alive.copy()
 
-        def narrow(mask: np.ndarray) -> None:
-            nonlocal docs, text_level
-            docs = docs[mask]
-            if text_level is not None:
-                text_level = text_level[mask]
+        def keep(column: np.ndarray, test: Any) -> None:
+            nonlocal docs, mask
+            if mask is not None:
+                mask &= test(column)
+            else:
+                docs = docs[test(column[docs])]
 
         place = q.latitude is not None and q.longitude is not None and not q.distance_only
         if place:  # a cheap box first, the exact distance on what is left
             la0, la1, lo0, lo1 = _bbox(float(q.latitude), float(q.longitude), q.radius_km)  # type: ignore[arg-type]
-            lat_, lon_ = seg.lat[docs], seg.lon[docs]
-            narrow((lat_ >= la0) & (lat_ <= la1) & (lon_ >= lo0) & (lon_ <= lo1))
+            keep(seg.lat, lambda a: (a >= la0) & (a <= la1))
+            keep(seg.lon, lambda a: (a >= lo0) & (a <= lo1))
         if q.distance_only:
-            narrow(seg.modality[docs] == MODALITIES.index("distance"))
+            keep(seg.modality, lambda a: a == MODALITIES.index("distance"))
         if q.modalities:
-            narrow(np.isin(seg.modality[docs], np.array(q.modalities, dtype=np.uint8)))
+            allowed = np.zeros(256, dtype=bool)
+            allowed[list(q.modalities)] = True
+            keep(seg.modality, lambda a: allowed[a])
         if q.max_price_cents is not None:
-            narrow(seg.price[docs] <= q.max_price_cents)
+            keep(seg.price, lambda a: a <= q.max_price_cents)
         if q.min_hours is not None:
-            narrow(seg.hours[docs] >= q.min_hours)
+            keep(seg.hours, lambda a: a >= q.min_hours)
         if q.max_hours is not None:
-            narrow(seg.hours[docs] <= q.max_hours)
+            keep(seg.hours, lambda a: a <= q.max_hours)
         if q.levels:
-            narrow(np.isin(seg.level[docs], np.array(q.levels, dtype=np.uint8)))
+            wanted = np.zeros(256, dtype=bool)
+            wanted[[lv for lv in q.levels if 0 <= lv < 256]] = True
+            keep(seg.level, lambda a: wanted[a])
         if q.disability_access:
-            narrow(seg.disability[docs])
+            keep(seg.disability, lambda a: a)
         if q.min_rating is not None:
-            narrow(seg.rating[docs] >= q.min_rating)  # unrated offers (NaN) never pass a minimum
-        date_band = None
-        if q.start_from is not None or q.start_to is not None:
+            keep(seg.rating, lambda a: a >= q.min_rating)  # unrated offers (NaN) never pass a minimum
+        early: np.ndarray | None = None
+        dated = q.start_from is not None or q.start_to is not None
+        if dated:
             lo = q.start_from if q.start_from is not None else 0
             hi = q.start_to if q.start_to is not None else NO_DATE - 1
-            ok = (seg.sess_start >= lo) & (seg.sess_start <= hi)
             has = np.zeros(seg.n, dtype=bool)
-            has[seg.sess_doc[ok]] = True
-            narrow(has[docs])
+            has[seg.docs_starting(lo, hi)] = True
+            keep(has, lambda a: a)
             if hi - lo > DATE_FIT_DAYS:
                 early = np.zeros(seg.n, dtype=bool)
-                early[seg.sess_doc[ok & (seg.sess_start <= lo + DATE_FIT_DAYS)]] = True
-                date_band = (~early[docs]).astype(np.uint8)
-            else:
-                date_band = np.zeros(len(docs), dtype=np.uint8)
+                early[seg.docs_starting(lo, min(hi, lo + DATE_FIT_DAYS))] = True
+        if mask is not None:
+            docs = np.flatnonzero(mask)
+        text_level = level_all[docs] if level_all is not None else None
         dist = None
         if place:
             dist = haversine_km(float(q.latitude), float(q.longitude), seg.lat[docs], seg.lon[docs])  # type: ignore[arg-type]
             inside = dist <= q.radius_km  # NaN (distance learning) is never inside
-            narrow(inside)
-            dist = dist[inside]
-            if date_band is not None:
-                date_band = date_band[inside]
+            docs, dist = docs[inside], dist[inside]
+            if text_level is not None:
+                text_level = text_level[inside]
+        date_band = None
+        if dated:
+            date_band = np.zeros(len(docs), dtype=np.uint8) if early is None else (~early[docs]).astype(np.uint8)
         bucket = np.zeros(len(docs), dtype=np.uint8)
         if text_level is not None:
             bucket += text_level * np.uint8(16)
@@ -527,22 +537,16 @@ class SearchIndex:
             pos = np.arange(n)
         elif b.bucket.min() == b.bucket.max():
             pos = starts  # one level: the first offer of each group
-        else:  # best level first; a group is taken by its first offer at the best level it reaches
-            run = np.cumsum(new) - 1
-            taken = np.zeros(len(starts), dtype=bool)
-            chosen = []
-            for level in np.flatnonzero(np.bincount(b.bucket, minlength=256)).tolist():
-                idx = np.flatnonzero(b.bucket == level)
-                r = run[idx]
-                fresh = ~taken[r]
-                idx, r = idx[fresh], r[fresh]
-                if len(idx):
-                    first = np.empty(len(r), dtype=bool)
-                    first[0] = True
-                    np.not_equal(r[1:], r[:-1], out=first[1:])
-                    chosen.append(idx[first])
-                    taken[r[first]] = True
-            pos = np.sort(np.concatenate(chosen))
+        else:  # a group is taken by its first offer at the best level it reaches
+            run = np.cumsum(new, dtype=np.int32) - 1
+            best = np.full(len(starts), 255, dtype=np.uint8)
+            np.minimum.at(best, run, b.bucket)
+            idx = np.flatnonzero(b.bucket == best[run])
+            r = run[idx]
+            first = np.empty(len(r), dtype=bool)
+            first[0] = True
+            np.not_equal(r[1:], r[:-1], out=first[1:])
+            pos = idx[first]
         groups, bucket = g[pos], b.bucket[pos]
         if len(parts) == 1 or not len(parts[1].docs):
             return groups, bucket, None, pos

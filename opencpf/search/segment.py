@@ -69,10 +69,15 @@ class Segment:
             (d.session_starts[0] if d.session_starts else NO_DATE for d in docs), dtype=np.int32, count=n
         )
         counts = np.fromiter((len(d.session_starts) for d in docs), dtype=np.int64, count=n)
-        self.sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
+        sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
         self.sess_start = np.fromiter(
             (s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum())
         )
+        # Sessions by start date: a date range is one slice (binary search), not a pass over every session.
+        by_start = np.argsort(self.sess_start, kind="stable")
+        self.sess_sorted_start = self.sess_start[by_start]
+        self.sess_sorted_doc = sess_doc[by_start]
+        del by_start, sess_doc
         self.sess_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.multi = np.zeros(n, dtype=bool)  # the group has other members (set by the index)
         self.all_alive = True
@@ -135,6 +140,12 @@ class Segment:
             self.offsets[f] = np.concatenate(([0], np.cumsum(np.bincount(t_np, minlength=v)))).astype(np.int64)
             del order, t_np, d_np
         del tids, dnos
+
+    def docs_starting(self, lo: int, hi: int) -> np.ndarray:
+        """Documents (with repeats) having a session that starts between day numbers lo and hi, inclusive."""
+        i0 = int(np.searchsorted(self.sess_sorted_start, lo, side="left"))
+        i1 = int(np.searchsorted(self.sess_sorted_start, hi, side="right"))
+        return self.sess_sorted_doc[i0:i1]
 
     def term_ids(self, stems: Iterable[str]) -> list[int]:
         return [self.vocab[s] for s in stems if s in self.vocab]
