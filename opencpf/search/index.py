@@ -539,9 +539,9 @@ class SearchIndex:
             pos = starts  # one level: the first offer of each group
         else:  # a group is taken by its first offer at the best level it reaches
             run = np.cumsum(new, dtype=np.int32) - 1
-            best = np.full(len(starts), 255, dtype=np.uint8)
-            np.minimum.at(best, run, b.bucket)
-            idx = np.flatnonzero(b.bucket == best[run])
+            run_best = np.full(len(starts), 255, dtype=np.uint8)
+            np.minimum.at(run_best, run, b.bucket)
+            idx = np.flatnonzero(b.bucket == run_best[run])
             r = run[idx]
             first = np.empty(len(r), dtype=bool)
             first[0] = True

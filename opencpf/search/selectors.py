@@ -188,15 +188,14 @@ def _hydrate(rt, hits, q, terms, place_label, top_size) -> list[SearchItem]:  # 
 
 
 def autocomplete(prefix: str, *, limit: int = 8) -> list[str]:
-    """Certification titles (and ROME job titles once the catalogue has them) matching what is being typed."""
+    """Certification titles and ROME trades and job titles matching what is being typed (shortest first)."""
     words = fold(prefix).split()
     if not words or len(prefix.strip()) < 2:
         return []
     rt = runtime.current()
     *complete, last = words
     out: list[str] = []
-    for folded, shown in rt.suggestions:
-        title_words = folded.replace("-", " ").replace("'", " ").split()
+    for _folded, shown, title_words in rt.suggestions:
         if all(w in title_words for w in complete) and any(tw.startswith(last) for tw in title_words):
             out.append(shown)
             if len(out) >= limit:
