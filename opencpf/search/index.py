@@ -202,8 +202,13 @@ class SearchIndex:
     def _member_docs(self, gid: int) -> list[tuple[Segment, int]]:
         out: list[tuple[Segment, int]] = []
         if gid < len(self.group_offsets) - 1:
-            docs = np.arange(self.group_offsets[gid], self.group_offsets[gid + 1])
-            out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
+            lo, hi = self.group_offsets.item(gid), self.group_offsets.item(gid + 1)
+            if hi - lo == 1:  # most groups have one offer
+                if self.base.alive.item(lo):
+                    out.append((self.base, lo))
+            else:
+                docs = np.arange(lo, hi)
+                out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
         if self.delta is not None:
             out.extend((self.delta, int(d)) for d in np.flatnonzero(self.delta.gid == gid))
         return out
@@ -219,23 +224,23 @@ class SearchIndex:
         starts: list[int] = []
         offer_ids: list[int] = []
         for mseg, md in self._member_docs(hit.group):
-            offer_ids.append(int(mseg.offer_id[md]))
-            ss = mseg.sess_start[mseg.sess_offsets[md] : mseg.sess_offsets[md + 1]]
-            starts.extend(int(x) for x in ss[ss >= from_day])
+            offer_ids.append(mseg.offer_id.item(md))
+            ss = mseg.sess_start[mseg.sess_offsets.item(md) : mseg.sess_offsets.item(md + 1)]
+            starts.extend(ss[ss >= from_day].tolist())
         starts.sort()
         return {
-            "offer_id": int(seg.offer_id[d]),
-            "offer_ids": sorted(offer_ids) or [int(seg.offer_id[d])],
+            "offer_id": seg.offer_id.item(d),
+            "offer_ids": sorted(offer_ids) or [seg.offer_id.item(d)],
             "title": seg.s_title.get(d),
             "certification_code": seg.s_cert_code.get(d),
             "certification_title": seg.s_cert_title.get(d),
-            "level": int(seg.level[d]) or None,
+            "level": seg.level.item(d) or None,
             "provider_name": seg.s_provider.get(d),
-            "modality": MODALITIES[int(seg.modality[d])],
+            "modality": MODALITIES[seg.modality.item(d)],
             "city": seg.s_city.get(d),
             "postcode": seg.s_postcode.get(d),
-            "price_cents": int(seg.price[d]),
-            "hours": int(seg.hours[d]),
+            "price_cents": seg.price.item(d),
+            "hours": seg.hours.item(d),
             "starts": starts,
         }
 

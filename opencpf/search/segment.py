@@ -32,8 +32,14 @@ class StringTable:
         self.refs = np.frombuffer(refs, dtype=np.int32).copy() if len(refs) else np.zeros(0, np.int32)
 
     def get(self, i: int) -> str:
-        k = int(self.refs[i])
-        return self.blob[self.offsets[k] : self.offsets[k + 1]].tobytes().decode()
+        k = self.refs.item(i)
+        view = self.__dict__.get("_view")
+        if view is None:  # a memoryview of the shared blob: slicing it copies nothing
+            view = self._view = memoryview(self.blob)
+        return str(view[self.offsets.item(k) : self.offsets.item(k + 1)], "utf-8")
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_view"}
 
 
 def group_hash(doc: Doc) -> int:

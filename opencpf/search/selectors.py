@@ -166,14 +166,14 @@ def _hydrate(rt, hits, q, terms, place_label, top_size) -> list[SearchItem]:  # 
     matched = rt.index.explain_fields_many(hits, terms)
     for h, words_found in zip(hits, matched, strict=True):
         d = rt.index.display(h, from_day=today)
-        starts = [day_from_number(x) for x in d.pop("starts")]
+        raw_starts = d.pop("starts")
         items.append(
             SearchItem(
                 **d,
                 modality_label=MODALITY_LABELS.get(d["modality"], d["modality"]),
                 distance_km=round(h.distance_km, 1) if h.distance_km is not None else None,
-                sessions_count=len(starts),
-                next_starts=starts[:3],
+                sessions_count=len(raw_starts),
+                next_starts=[day_from_number(x) for x in raw_starts[:3]],
                 position=h.position,
                 explanation=explain(
                     h,
