@@ -127,7 +127,14 @@ def quote(*, nir_hash: str, price_cents: int, certification_code: str = "", is_j
     if not isinstance(price_cents, int) or isinstance(price_cents, bool) or price_cents < 0:
         raise InvalidAmountForRights()
     on = clock.today()
-    params: list[Any] = [nir_hash, on, nir_hash, AccountKind.RIGHTS.value, AccountKind.DIF.value, AccountKind.TOPUP.value]
+    params: list[Any] = [
+        nir_hash,
+        on,
+        nir_hash,
+        AccountKind.RIGHTS.value,
+        AccountKind.DIF.value,
+        AccountKind.TOPUP.value,
+    ]
     if connection.vendor == "postgresql":  # a server-side prepared statement (see _run_pg)
         rows = _fetch_pg(_SOURCES_SQL, params)
     else:
@@ -420,7 +427,8 @@ def release(*, order_ref: str) -> Reservation:
 # the CHECK constraint besides); if any guarded debit finds too little money, the final SELECT divides by zero,
 # which aborts the whole statement (InsufficientFunds, nothing written). A missing platform account makes an
 # entry's account NULL, which the NOT NULL constraint refuses (the account is created and the operation rerun).
-# Statements are prepared by the server after a few executions (psycopg's server-side binding cursor).
+# Statements are prepared on first use on each connection (psycopg server-side binding cursor, prepare=True:
+# Django turns psycopg's automatic preparation off).
 
 _HOLDER_KINDS_SQL = "('rights', 'dif', 'topup')"
 
@@ -437,7 +445,7 @@ _RESERVE_SQL: dict[int, str] = {}
 
 
 def _reserve_sql(n: int) -> str:
-    """The reservation statement for n debited holder accounts (cached: a few shapes only, prepared by the server)."""
+    """The reservation statement for n debited holder accounts (cached: a few shapes only, each prepared once per connection)."""
     sql = _RESERVE_SQL.get(n)
     if sql is None:
         values = ", ".join(["(%s::bigint, %s::bigint)"] * n)
@@ -464,12 +472,12 @@ def _log(conn: Any, sql: str, started: float) -> None:
 
 
 def _fetch_pg(sql: str, params: list) -> list[tuple]:  # type: ignore[type-arg]
-    """All rows of a read on PostgreSQL through a server-side binding cursor (prepared after a few calls)."""
+    """All rows of a read on PostgreSQL through a server-side binding cursor (prepared on first use)."""
     conn = transaction.get_connection()
     conn.ensure_connection()
     started = time.monotonic()
     with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params, prepare=True)
         rows = cursor.fetchall()
     _log(conn, sql, started)
     return rows
@@ -484,7 +492,7 @@ def _run_pg(sql: str, params: list) -> tuple | None:  # type: ignore[type-arg]
     def execute() -> tuple | None:  # type: ignore[type-arg]
         started = time.monotonic()
         with psycopg.Cursor(raw) as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, params, prepare=True)  # Django disables automatic preparation
             row = cursor.fetchone()
         _log(conn, sql, started)
         return row
