@@ -33,6 +33,7 @@ TEXT_LEVELS = {
 DATE_FIT_DAYS = 30
 SORTS = ("relevance", "price", "distance", "start", "rating")
 MAX_ANCHOR = 2**32 - 1
+SPARSE_FRACTION = 1 / 8  # below this share of matching documents, filters read the matches only
 
 
 @dataclass
@@ -290,7 +291,7 @@ class SearchIndex:
             mask = level_all != NO_MATCH
             if not seg.all_alive:
                 mask &= seg.alive
-            if np.count_nonzero(mask) * 8 < seg.n:  # few matches: filter them one by one
+            if np.count_nonzero(mask) < seg.n * SPARSE_FRACTION:  # few matches: filter them one by one
                 docs, mask = np.flatnonzero(mask), None
         else:
             mask = seg.alive.copy()
@@ -332,12 +333,20 @@ class SearchIndex:
         if dated:
             lo = q.start_from if q.start_from is not None else 0
             hi = q.start_to if q.start_to is not None else NO_DATE - 1
-            has = np.zeros(seg.n, dtype=bool)
-            has[seg.docs_starting(lo, hi)] = True
-            keep(has, lambda a: a)
-            if hi - lo > DATE_FIT_DAYS:
-                early = np.zeros(seg.n, dtype=bool)
-                early[seg.docs_starting(lo, min(hi, lo + DATE_FIT_DAYS))] = True
+            early_hi = min(hi, lo + DATE_FIT_DAYS) if hi - lo > DATE_FIT_DAYS else None
+            if mask is not None:  # many documents: mark those of the sessions in the range
+                has = np.zeros(seg.n, dtype=bool)
+                has[seg.docs_starting(lo, hi)] = True
+                mask &= has
+                if early_hi is not None:
+                    early = np.zeros(seg.n, dtype=bool)
+                    early[seg.docs_starting(lo, early_hi)] = True
+            else:  # few documents: read their own sessions
+                in_range, soon = seg.sessions_between(docs, lo, hi, early_hi)
+                docs = docs[in_range]
+                if early_hi is not None:
+                    early = np.zeros(seg.n, dtype=bool)
+                    early[docs[soon[in_range]]] = True
         if mask is not None:
             docs = np.flatnonzero(mask)
         text_level = level_all[docs] if level_all is not None else None

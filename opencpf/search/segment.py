@@ -35,7 +35,7 @@ class StringTable:
         k = self.refs.item(i)
         view = self.__dict__.get("_view")
         if view is None:  # a memoryview of the shared blob: slicing it copies nothing
-            view = self._view = memoryview(self.blob)
+            view = self._view = memoryview(self.blob)  # type: ignore[arg-type]  # ndarray has the buffer protocol
         return str(view[self.offsets.item(k) : self.offsets.item(k + 1)], "utf-8")
 
     def __getstate__(self) -> dict:
@@ -152,6 +152,24 @@ class Segment:
         i0 = int(np.searchsorted(self.sess_sorted_start, lo, side="left"))
         i1 = int(np.searchsorted(self.sess_sorted_start, hi, side="right"))
         return self.sess_sorted_doc[i0:i1]
+
+    def sessions_between(
+        self, docs: np.ndarray, lo: int, hi: int, early_hi: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of these documents: has a session starting in [lo, hi]; has one in [lo, early_hi]."""
+        first = self.sess_offsets[docs]
+        counts = self.sess_offsets[docs + 1] - first
+        owner = np.repeat(np.arange(len(docs)), counts)
+        ends = np.cumsum(counts)
+        idx = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts - first, counts)
+        start = self.sess_start[idx]
+        ok = (start >= lo) & (start <= hi)
+        in_range = np.zeros(len(docs), dtype=bool)
+        in_range[owner[ok]] = True
+        soon = np.zeros(len(docs), dtype=bool)
+        if early_hi is not None:
+            soon[owner[ok & (start <= early_hi)]] = True
+        return in_range, soon
 
     def term_ids(self, stems: Iterable[str]) -> list[int]:
         return [self.vocab[s] for s in stems if s in self.vocab]
