@@ -293,12 +293,16 @@ class SearchIndex:
                 mask &= seg.alive
             if np.count_nonzero(mask) < seg.n * SPARSE_FRACTION:  # few matches: filter them one by one
                 docs, mask = np.flatnonzero(mask), None
-        else:
+        elif not seg.all_alive:
             mask = seg.alive.copy()
+        every = mask is None and not terms  # no text, nothing masked yet: every document so far
 
         def keep(column: np.ndarray, test: Any) -> None:
-            nonlocal docs, mask
-            if mask is not None:
+            nonlocal docs, mask, every
+            if every:
+                first = test(column)
+                mask, every = (first.copy() if first is column else first), False
+            elif mask is not None:
                 mask &= test(column)
             else:
                 docs = docs[test(column[docs])]
@@ -334,10 +338,10 @@ class SearchIndex:
             lo = q.start_from if q.start_from is not None else 0
             hi = q.start_to if q.start_to is not None else NO_DATE - 1
             early_hi = min(hi, lo + DATE_FIT_DAYS) if hi - lo > DATE_FIT_DAYS else None
-            if mask is not None:  # many documents: mark those of the sessions in the range
+            if mask is not None or every:  # many documents: mark those of the sessions in the range
                 has = np.zeros(seg.n, dtype=bool)
                 has[seg.docs_starting(lo, hi)] = True
-                mask &= has
+                keep(has, lambda a: a)
                 if early_hi is not None:
                     early = np.zeros(seg.n, dtype=bool)
                     early[seg.docs_starting(lo, early_hi)] = True
@@ -347,7 +351,9 @@ class SearchIndex:
                 if early_hi is not None:
                     early = np.zeros(seg.n, dtype=bool)
                     early[docs[soon[in_range]]] = True
-        if mask is not None:
+        if every:
+            docs = np.arange(seg.n)
+        elif mask is not None:
             docs = np.flatnonzero(mask)
         text_level = level_all[docs] if level_all is not None else None
         dist = None

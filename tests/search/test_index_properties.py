@@ -197,3 +197,24 @@ def test_filters_give_the_same_results_over_matches_or_over_every_document(
             index_module.SPARSE_FRACTION = saved
         outcomes.append(([(h.group, h.bucket, h.offer_id, h.date_band) for h in page.hits], page.facets, page.total))
     assert outcomes[0] == outcomes[1]
+
+
+def test_filters_never_change_the_index_columns() -> None:
+    """A filter without text starts from a document column itself: narrowing it must not write into the index."""
+    docs = [
+        dataclasses.replace(
+            make_doc(i + 1, ["vente"], "title", i % 4, 100_000, i, 1), disability_access=bool(i % 2), modality=i % 3
+        )
+        for i in range(12)
+    ]
+    index = SearchIndex(docs, built_day=20000)
+    keys = round_keys("192.0.2.9", "", secret=SECRET)
+    before = index.base.disability.copy()
+    narrowed = index.search(SearchQuery(disability_access=True, modalities=(0,), page_size=100), keys)
+    assert narrowed.total == sum(1 for d in docs if d.disability_access and d.modality == 0)
+    # disability is the first filter here, then a date range that no session meets
+    assert index.search(SearchQuery(disability_access=True, start_from=20600, start_to=20700), keys).total == 0
+    assert (index.base.disability == before).all()
+    index.clear_cache()
+    assert index.search(SearchQuery(disability_access=True, page_size=100), keys).total == 6
+    assert index.search(SearchQuery(page_size=100), keys).total == 12
