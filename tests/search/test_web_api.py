@@ -132,3 +132,16 @@ def test_an_anonymous_api_search_reads_no_database_row(client, settings) -> None
         response = client.get("/api/v1/search", {"q": "anglais", "place": "Lyon", "page": 1})
     assert response.status_code == 200 and response.json()["count"] == 1
     assert [q["sql"] for q in ctx.captured_queries] == []
+
+
+def test_search_page_shows_grouped_offers_as_one_result_with_their_sessions(client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    prov, cert = f.provider(name="Institut Cariste"), f.certification(title="Cariste")
+    training = None
+    for k in range(3):
+        o = f.offer(title="Cariste CACES", prov=prov, cert=cert, training=training, sessions=[dt.date(2026, 4, 1 + k)])
+        training = o.training
+    html = client.get("/recherche/", {"q": "cariste"}).content.decode()
+    assert "1 résultat" in html and "3 sessions" in html
+    assert html.count("Institut Cariste") == 1
