@@ -420,7 +420,8 @@ class SearchIndex:
             else:
                 counts = np.bincount(bucket, minlength=256)
         entry["counts"] = counts
-        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total)
+        packed = all(getattr(sg, "facet_all", None) is not None for sg in segs)
+        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total, packed=packed)
         size = sum(
             a.nbytes
             for k in ("groups", "bucket", "seg_r", "rep_docs", "text_level", "dist", "date_band", "anchors")
@@ -594,15 +595,22 @@ class SearchIndex:
             np.concatenate([pos[keep_base], di[keep_delta]]),
         )
 
-    def _facets(self, col, total: int) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+    def _facets(self, col, total: int, *, packed: bool = False) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
         if total == 0:
             return {"modality": [], "level": [], "price": [], "domain": []}
-        packed = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
-        mod = packed.sum(axis=(1, 2))
-        lvl = packed.sum(axis=(0, 2))
-        pb = packed.sum(axis=(0, 1))
         codes = sorted(self.domain_index, key=self.domain_index.__getitem__)
-        dc = np.bincount(col("domain"), minlength=len(codes))
+        if packed:  # one count over (modality, level, price band, domain)
+            counts = np.bincount(col("facet_all"), minlength=1 << 16).reshape(len(MODALITIES) + 1, 16, 8, 128)
+            mod = counts.sum(axis=(1, 2, 3))
+            lvl = counts.sum(axis=(0, 2, 3))
+            pb = counts.sum(axis=(0, 1, 3))
+            dc = counts.sum(axis=(0, 1, 2))[: len(codes)]
+        else:
+            by_code = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
+            mod = by_code.sum(axis=(1, 2))
+            lvl = by_code.sum(axis=(0, 2))
+            pb = by_code.sum(axis=(0, 1))
+            dc = np.bincount(col("domain"), minlength=len(codes))
         domains = {codes[i]: int(c) for i, c in enumerate(dc) if c}
         return {
             "modality": [(MODALITIES[i], int(c)) for i, c in enumerate(mod[: len(MODALITIES)]) if c],

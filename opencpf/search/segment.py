@@ -93,6 +93,13 @@ class Segment:
             | (np.minimum(self.level, 15).astype(np.uint16) << 3)
             | price_band.astype(np.uint16)
         )
+        # The facet code and the domain in one 16-bit value (one gather and one count per query), while the
+        # domains fit in 7 bits (Formacode domains are two digits); None otherwise.
+        self.facet_all: np.ndarray | None = None
+        if n and int(self.domain.max()) < 128 and int(self.domain.min()) >= 0:
+            self.facet_all = ((self.facet_code.astype(np.uint32) << 7) | self.domain.astype(np.uint32)).astype(
+                np.uint16
+            )
         # What a result shows, kept here so that a search reads no database row.
         self.s_title = StringTable(d.title_text for d in docs)
         self.s_cert_code = StringTable(d.cert_code for d in docs)

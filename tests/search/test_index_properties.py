@@ -178,7 +178,8 @@ def test_filters_give_the_same_results_over_matches_or_over_every_document(
     docs = []
     for i, (words, where, city, price, provider, cert, modality, starts) in enumerate(raw):
         d = make_doc(i + 1, words, where, city, price, provider, cert)
-        docs.append(dataclasses.replace(d, modality=modality, session_starts=sorted(starts)))
+        d = dataclasses.replace(d, modality=modality, session_starts=sorted(starts), domain=f"{10 + cert}", level=cert)
+        docs.append(d)
     index = SearchIndex(docs, built_day=20000)
     q = SearchQuery(text=text, max_price_cents=max_price, modalities=modalities, page_size=1000)
     if dates:
@@ -197,6 +198,10 @@ def test_filters_give_the_same_results_over_matches_or_over_every_document(
             index_module.SPARSE_FRACTION = saved
         outcomes.append(([(h.group, h.bucket, h.offer_id, h.date_band) for h in page.hits], page.facets, page.total))
     assert outcomes[0] == outcomes[1]
+    entry = index._prepared(q)  # facets from the packed 16-bit code and from the two columns agree
+    total = len(entry["groups"])
+    facets = [index._facets(lambda name: index._attr(entry, name), total, packed=p) for p in (True, False)]
+    assert facets[0] == facets[1]
 
 
 def test_filters_never_change_the_index_columns() -> None:
