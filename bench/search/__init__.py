@@ -108,6 +108,14 @@ def main(argv: list[str]) -> None:
     from opencpf.search.fairness import round_keys
     from opencpf.search.selectors import search_offers
 
+    if set(args.parts.split(",")) <= {"http"}:  # the server builds its own index: none needed here
+        if args.http:
+            from bench.search.http import run_http
+            from bench.search.queries import queries as http_queries
+
+            run_http(http_queries(today), args)
+        return
+
     rss0, _ = rss_mb()
     t0 = time.perf_counter()
     rt = runtime.build()
