@@ -64,7 +64,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--ips", type=int, default=1000)
     parser.add_argument("--http", action="store_true", help="also measure through gunicorn")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: see docs/performance.md)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--no-pg-fts", action="store_true")
