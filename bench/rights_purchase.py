@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ def _worker(worker: int, count: int, holders: list[str], start: mp.synchronize.E
 
     connection.ensure_connection()
     start.wait()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     done = 0
     for i in range(count):
         nir_hash = holders[i % len(holders)]
@@ -32,7 +33,7 @@ def _worker(worker: int, count: int, holders: list[str], start: mp.synchronize.E
         services.reserve(order_ref=ref, quote=q, provider_ref="73282932000074")
         services.capture(order_ref=ref)
         done += 1
-    out.put((done, time.perf_counter() - t0))
+    out.put((done, time.perf_counter() - t0, time.process_time() - c0))
     connection.close()
 
 
@@ -79,8 +80,10 @@ def _child(args: argparse.Namespace) -> int:
     for p in procs:
         p.join()
     total = sum(r[0] for r in results)
+    cpu = sum(r[2] for r in results)
     print(
-        f"reserve+capture: {total} purchases by {args.workers} workers in {wall:.2f} s = {total / wall:,.0f} purchases/s",
+        f"reserve+capture: {total} purchases by {args.workers} workers in {wall:.2f} s = {total / wall:,.0f} purchases/s; "
+        f"CPU of the Python workers {cpu / total * 1000:.2f} ms per purchase (quote + reserve + capture)",
         flush=True,
     )
     problems = ledger_verify()
@@ -119,6 +122,8 @@ def main(argv: list[str]) -> int:
     if base_url() is None:
         print("bench.rights_purchase: skipped, needs DATABASE_URL=postgres://...")
         return 0
+    os.environ.setdefault("DEBUG", "0")  # the dev settings' DEBUG would record every query
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     with scratch_database("rights_purchase") as url:
         code = run_child(
             "bench.rights_purchase", url, ["--purchases", str(args.purchases), "--workers", str(args.workers)]
@@ -129,6 +134,7 @@ def main(argv: list[str]) -> int:
             f"{_pgbench(url, args.workers, args.pgbench_seconds)}",
             flush=True,
         )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     return code
 
 

@@ -82,8 +82,30 @@ TABLES = {
 }
 
 
+def _filler(table: str) -> tuple[list[str], tuple[Any, ...]]:
+    """Columns the generator does not know (added to the models later) that refuse NULL, with their defaults."""
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    known = set(TABLES[table][0])
+    cols: list[str] = []
+    values: list[Any] = []
+    for f in model._meta.concrete_fields:
+        if f.column in known or f.null or f.primary_key:
+            continue
+        default = f.get_default()
+        if default is None:
+            continue
+        cols.append(f.column)
+        values.append(json.dumps(default) if isinstance(default, list | dict) else default)
+    return cols, tuple(values)
+
+
 def _write(table: str, rows: Iterable[Sequence[Any]]) -> int:
-    cols = TABLES[table][0]
+    extra_cols, extra = _filler(table)
+    cols = TABLES[table][0] + extra_cols
+    if extra_cols:
+        rows = (tuple(row) + extra for row in rows)
     n = 0
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":

@@ -31,6 +31,18 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (from /proc), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run_http(qs: list[dict[str, Any]], args: Any) -> None:
     from bench.search import rss_mb
     from bench.search.queries import to_http
@@ -87,6 +99,8 @@ def run_http(qs: list[dict[str, Any]], args: Any) -> None:
         # warm every worker's result cache the same way a busy server would be
         load = [sys.executable, "-m", "bench.search.load", "--port", str(port), "--paths", paths]
         subprocess.run([*load, "--concurrency", "4", "--duration", "5"], cwd=ROOT, check=True, capture_output=True)
+        workers = _children(server.pid)
+        cpu0, load0 = _cpu_seconds(workers), os.getloadavg()[0]
         out = subprocess.run(
             [*load, "--concurrency", str(args.concurrency), "--duration", str(args.duration)],
             cwd=ROOT,
@@ -95,9 +109,15 @@ def run_http(qs: list[dict[str, Any]], args: Any) -> None:
             text=True,
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
+        cpu = _cpu_seconds(workers) - cpu0
         print(
             f"{args.concurrency} clients, {result['seconds']} s: {result['requests']} searches, {result['errors']} errors, "
             f"{result['rps']} searches/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms",
+            flush=True,
+        )
+        print(
+            f"CPU of the gunicorn workers: {cpu * 1000 / max(1, result['requests']):.2f} ms per search "
+            f"(load-independent reading); load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after",
             flush=True,
         )
         master_rss, master_pss = rss_mb(server.pid)

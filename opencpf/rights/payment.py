@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+import psycopg
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from opencpf.core import clock
 from opencpf.core.params import MissingParameter
 from opencpf.rights.enums import AccountKind, FunderKind, ReservationStatus, TransactionKind
 from opencpf.rights.exceptions import (
+    InsufficientFunds,
     InvalidAmountForRights,
     ReservationClosed,
     ReservationConflict,
     ReservationNotFound,
 )
-from opencpf.rights.ledger import Line, PlatformRef, post, with_platform_accounts
+from opencpf.rights.ledger import Line, MissingPlatformAccount, PlatformRef, post, with_platform_accounts
 from opencpf.rights.models import Account, Reservation
 
 # Order in which holder money pays: rights, then DIF, then earmarked top-ups, then plain top-ups.
@@ -123,19 +127,21 @@ def quote(*, nir_hash: str, price_cents: int, certification_code: str = "", is_j
     if not isinstance(price_cents, int) or isinstance(price_cents, bool) or price_cents < 0:
         raise InvalidAmountForRights()
     on = clock.today()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SOURCES_SQL,
-            [
-                nir_hash,
-                connection.ops.adapt_datefield_value(on),
-                nir_hash,
-                AccountKind.RIGHTS.value,
-                AccountKind.DIF.value,
-                AccountKind.TOPUP.value,
-            ],
-        )
-        rows = cursor.fetchall()
+    params: list[Any] = [
+        nir_hash,
+        on,
+        nir_hash,
+        AccountKind.RIGHTS.value,
+        AccountKind.DIF.value,
+        AccountKind.TOPUP.value,
+    ]
+    if connection.vendor == "postgresql":  # a server-side prepared statement (see _run_pg)
+        rows = _fetch_pg(_SOURCES_SQL, params)
+    else:
+        params[1] = connection.ops.adapt_datefield_value(on)
+        with connection.cursor() as cursor:
+            cursor.execute(_SOURCES_SQL, params)
+            rows = cursor.fetchall()
     copayment = rows[0][6] if rows else None
     if copayment is None:
         raise MissingParameter(f"Paramètre « copayment_cents » non défini au {on:%d/%m/%Y}.", key="copayment_cents")
@@ -194,6 +200,8 @@ def reserve(*, order_ref: str, quote: Quote, provider_ref: str = "") -> Reservat
 def _reserve(
     order_ref: str, quote: Quote, provider_ref: str, total: int, allocations: list[dict], now: dt.datetime
 ) -> Reservation:
+    if connection.vendor == "postgresql" and total:
+        return _reserve_pg(order_ref, quote, provider_ref, total, allocations, now)
     try:
         with transaction.atomic():
             conn = transaction.get_connection()
@@ -241,22 +249,33 @@ def _reserve(
         if not _same(existing, quote):
             raise ReservationConflict() from None
         return existing
-    return Reservation(
-        pk=row[0],
-        order_ref=order_ref,
-        nir_hash=quote.nir_hash,
-        price_cents=quote.price_cents,
-        certification_code=quote.certification_code,
-        allocations=allocations,
-        held_cents=total,
-        copayment_cents=quote.copayment_cents,
-        holder_rest_cents=quote.holder_rest_cents,
-        captured_cents=0,
-        status=ReservationStatus.RESERVED,
-        provider_ref=provider_ref,
-        created_at=now,
-        updated_at=now,
-    )
+    return _new_reservation(row[0], order_ref, quote, provider_ref, total, allocations, now)
+
+
+def _new_reservation(
+    pk: int, order_ref: str, quote: Quote, provider_ref: str, total: int, allocations: list[dict], now: dt.datetime
+) -> Reservation:
+    return _reservation(
+        pk, order_ref, quote.nir_hash, quote.price_cents, quote.certification_code, allocations, total,
+        quote.copayment_cents, quote.holder_rest_cents, 0, ReservationStatus.RESERVED, provider_ref, now, now,
+    )  # fmt: skip
+
+
+_RESERVATION_FIELDS = (
+    "id", "order_ref", "nir_hash", "price_cents", "certification_code", "allocations", "held_cents",
+    "copayment_cents", "holder_rest_cents", "captured_cents", "status", "provider_ref", "created_at", "updated_at",
+)  # fmt: skip
+
+
+# Positional init is the cheap path of Model.__init__; by name if the model gains fields.
+_POSITIONAL = tuple(f.attname for f in Reservation._meta.concrete_fields) == _RESERVATION_FIELDS
+
+
+def _reservation(*values: Any) -> Reservation:
+    """A Reservation from its column values in the order of _RESERVATION_FIELDS."""
+    if _POSITIONAL:
+        return Reservation(*values)  # type: ignore[misc]  # positional fields, checked above
+    return Reservation(**dict(zip(_RESERVATION_FIELDS, values, strict=True)))
 
 
 _CLOSE_SQL = (
@@ -340,6 +359,11 @@ def capture(*, order_ref: str, amount_cents: int | None = None, provider_ref: st
     """
     if amount_cents is not None and (not isinstance(amount_cents, int) or amount_cents < 0):
         raise InvalidAmountForRights("Le montant débité doit être compris entre 0 et le montant réservé.")
+    if amount_cents is None and connection.vendor == "postgresql":
+        done = _capture_all_pg(order_ref, provider_ref)
+        if done is not None:
+            return done
+        # Not an open reservation, or a platform account to create: the general path says which and acts.
 
     def run() -> Reservation:
         with transaction.atomic():
@@ -390,3 +414,177 @@ def release(*, order_ref: str) -> Reservation:
             return reservation
 
     return with_platform_accounts(run)
+
+
+# ----- PostgreSQL: reserve and capture in one statement each -----
+#
+# The hot path of a purchase. Each operation is a single statement (data-modifying CTEs): the reservation row,
+# the ledger transaction, the guarded debits of the holder's accounts and the entries are written together or
+# not at all. Outside a transaction block that statement is its own transaction (one round trip, one commit);
+# inside one, it runs under a savepoint so that a refusal leaves the caller's transaction usable.
+# Guarantees are the same as the general path's: the reservation's order_ref and the ledger's idempotency key
+# are unique (ON CONFLICT DO NOTHING makes a replay a no-op), every debit is guarded (balance + delta >= 0, and
+# the CHECK constraint besides); if any guarded debit finds too little money, the final SELECT divides by zero,
+# which aborts the whole statement (InsufficientFunds, nothing written). A missing platform account makes an
+# entry's account NULL, which the NOT NULL constraint refuses (the account is created and the operation rerun).
+# Statements are prepared on first use on each connection (psycopg server-side binding cursor, prepare=True:
+# Django turns psycopg's automatic preparation off).
+
+_HOLDER_KINDS_SQL = "('rights', 'dif', 'topup')"
+
+_RESERVE_HEAD = (
+    "WITH r AS (INSERT INTO rights_reservation (order_ref, nir_hash, price_cents, certification_code, allocations, "
+    "held_cents, copayment_cents, holder_rest_cents, captured_cents, status, provider_ref, created_at, updated_at) "
+    "VALUES (%s, %s, %s::bigint, %s, %s::jsonb, %s::bigint, %s::bigint, %s::bigint, 0, 'reserved', %s, %s, %s) "
+    "ON CONFLICT (order_ref) DO NOTHING RETURNING id), "
+    "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id, "
+    "amount_cents) SELECT %s, 'reserve', NULL, %s, %s, %s, NULL, %s::bigint FROM r "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+)
+_RESERVE_SQL: dict[int, str] = {}
+
+
+def _reserve_sql(n: int) -> str:
+    """The reservation statement for n debited holder accounts (cached: a few shapes only, each prepared once per connection)."""
+    sql = _RESERVE_SQL.get(n)
+    if sql is None:
+        values = ", ".join(["(%s::bigint, %s::bigint)"] * n)
+        sql = _RESERVE_SQL[n] = (
+            _RESERVE_HEAD  # noqa: S608 - integers and constants only, values are parameters  # nosec B608
+            + f"v(id, delta) AS (VALUES {values}), "
+            + "u AS (UPDATE rights_account a SET balance_cents = a.balance_cents - v.delta FROM v "
+            + f"WHERE a.id = v.id AND a.kind IN {_HOLDER_KINDS_SQL} AND a.balance_cents >= v.delta "
+            + "AND EXISTS (SELECT 1 FROM t) RETURNING a.id), "
+            + "e AS (INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+            + "SELECT t.id, v.id, -v.delta FROM t, v UNION ALL "
+            + "SELECT t.id, (SELECT h.id FROM rights_account h WHERE h.kind = 'holds' AND h.reference = ''), "
+            + "%s::bigint FROM t RETURNING 1) "
+            + "SELECT (SELECT id FROM r), (SELECT COUNT(*) FROM e) / "
+            + f"CASE WHEN (SELECT COUNT(*) FROM u) = {int(n)} OR NOT EXISTS (SELECT 1 FROM t) THEN 1 ELSE 0 END"  # noqa: S608
+        )
+    return sql
+
+
+def _log(conn: Any, sql: str, started: float) -> None:
+    """Record a raw statement where Django records queries (DEBUG, assertNumQueries), as its cursor would."""
+    if conn.queries_logged:
+        conn.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _fetch_pg(sql: str, params: list) -> list[tuple]:  # type: ignore[type-arg]
+    """All rows of a read on PostgreSQL through a server-side binding cursor (prepared on first use)."""
+    conn = transaction.get_connection()
+    conn.ensure_connection()
+    started = time.monotonic()
+    with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        rows = cursor.fetchall()
+    _log(conn, sql, started)
+    return rows
+
+
+def _run_pg(sql: str, params: list) -> tuple | None:  # type: ignore[type-arg]
+    """Execute one statement on PostgreSQL (savepoint inside a transaction block); the first row or None."""
+    conn = transaction.get_connection()
+    conn.ensure_connection()
+    raw = conn.connection
+
+    def execute() -> tuple | None:  # type: ignore[type-arg]
+        started = time.monotonic()
+        with psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)  # Django disables automatic preparation
+            row = cursor.fetchone()
+        _log(conn, sql, started)
+        return row
+
+    try:
+        with conn.wrap_database_errors:  # psycopg's errors as Django's, the original as __cause__
+            if conn.in_atomic_block:
+                with transaction.atomic():
+                    return execute()
+            return execute()
+    except DatabaseError as exc:
+        if isinstance(exc.__cause__, psycopg.errors.DivisionByZero):
+            raise InsufficientFunds() from None
+        if isinstance(exc.__cause__, psycopg.errors.NotNullViolation):
+            raise MissingPlatformAccount([PlatformRef(AccountKind.HOLDS)]) from exc
+        raise
+
+
+def _reserve_pg(
+    order_ref: str, quote: Quote, provider_ref: str, total: int, allocations: list[dict], now: dt.datetime
+) -> Reservation:
+    debits = [(x.account_id, x.amount_cents) for x in quote.lines if x.amount_cents]
+    params: list = [  # type: ignore[type-arg]
+        order_ref,
+        quote.nir_hash,
+        quote.price_cents,
+        quote.certification_code,
+        json.dumps(allocations),
+        total,
+        quote.copayment_cents,
+        quote.holder_rest_cents,
+        provider_ref,
+        now,
+        now,
+        f"reserve:{order_ref}",
+        order_ref[:100],
+        f"Réservation pour le dossier {order_ref}"[:200],
+        now,
+        total,
+    ]
+    for pair in debits:
+        params += pair
+    params.append(total)
+    row = _run_pg(_reserve_sql(len(debits)), params)
+    if row is None or row[0] is None:
+        existing = Reservation.objects.get(order_ref=order_ref)
+        if not _same(existing, quote):
+            raise ReservationConflict()
+        return existing
+    return _new_reservation(row[0], order_ref, quote, provider_ref, total, allocations, now)
+
+
+_CAPTURE_ALL_SQL = (
+    "WITH r AS (UPDATE rights_reservation SET status = 'captured', captured_cents = held_cents, "
+    " provider_ref = CASE WHEN %s = '' THEN provider_ref ELSE %s END, updated_at = %s "
+    " WHERE order_ref = %s AND status = 'reserved' "
+    " RETURNING id, nir_hash, price_cents, certification_code, allocations, held_cents, copayment_cents, "
+    " holder_rest_cents, provider_ref, created_at), "
+    "t AS (INSERT INTO rights_ledgertransaction (idempotency_key, kind, year, reference, label, posted_at, actor_id, "
+    " amount_cents) SELECT %s, 'capture', NULL, %s, %s, %s, NULL, r.held_cents FROM r WHERE r.held_cents > 0 "
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+    "e AS (INSERT INTO rights_entry (transaction_id, account_id, amount_cents) "
+    " SELECT t.id, (SELECT h.id FROM rights_account h WHERE h.kind = 'holds' AND h.reference = ''), -r.held_cents "
+    " FROM t, r UNION ALL "
+    " SELECT t.id, (SELECT p.id FROM rights_account p WHERE p.kind = 'provider_payable' "
+    "  AND p.reference = r.provider_ref), r.held_cents FROM t, r RETURNING 1) "
+    "SELECT r.*, (SELECT COUNT(*) FROM e) FROM r"
+)
+
+
+def _capture_all_pg(order_ref: str, provider_ref: str) -> Reservation | None:
+    """Capture everything held in one statement; None when the general path must decide (see capture)."""
+    now = clock.now()
+    try:
+        row = _run_pg(
+            _CAPTURE_ALL_SQL,
+            [
+                provider_ref,
+                provider_ref,
+                now,
+                order_ref,
+                f"capture:{order_ref}",
+                order_ref[:100],
+                f"Débit à l'entrée en formation, dossier {order_ref}"[:200],
+                now,
+            ],
+        )
+    except MissingPlatformAccount:
+        return None
+    if row is None:
+        return None
+    return _reservation(
+        row[0], order_ref, row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[5],
+        ReservationStatus.CAPTURED, row[8], row[9], now,
+    )  # fmt: skip

@@ -33,6 +33,7 @@ TEXT_LEVELS = {
 DATE_FIT_DAYS = 30
 SORTS = ("relevance", "price", "distance", "start", "rating")
 MAX_ANCHOR = 2**32 - 1
+SPARSE_FRACTION = 1 / 8  # below this share of matching documents, filters read the matches only
 
 
 @dataclass
@@ -202,8 +203,13 @@ class SearchIndex:
     def _member_docs(self, gid: int) -> list[tuple[Segment, int]]:
         out: list[tuple[Segment, int]] = []
         if gid < len(self.group_offsets) - 1:
-            docs = np.arange(self.group_offsets[gid], self.group_offsets[gid + 1])
-            out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
+            lo, hi = self.group_offsets.item(gid), self.group_offsets.item(gid + 1)
+            if hi - lo == 1:  # most groups have one offer
+                if self.base.alive.item(lo):
+                    out.append((self.base, lo))
+            else:
+                docs = np.arange(lo, hi)
+                out.extend((self.base, int(d)) for d in docs[self.base.alive[docs]])
         if self.delta is not None:
             out.extend((self.delta, int(d)) for d in np.flatnonzero(self.delta.gid == gid))
         return out
@@ -219,23 +225,23 @@ class SearchIndex:
         starts: list[int] = []
         offer_ids: list[int] = []
         for mseg, md in self._member_docs(hit.group):
-            offer_ids.append(int(mseg.offer_id[md]))
-            ss = mseg.sess_start[mseg.sess_offsets[md] : mseg.sess_offsets[md + 1]]
-            starts.extend(int(x) for x in ss[ss >= from_day])
+            offer_ids.append(mseg.offer_id.item(md))
+            ss = mseg.sess_start[mseg.sess_offsets.item(md) : mseg.sess_offsets.item(md + 1)]
+            starts.extend(ss[ss >= from_day].tolist())
         starts.sort()
         return {
-            "offer_id": int(seg.offer_id[d]),
-            "offer_ids": sorted(offer_ids) or [int(seg.offer_id[d])],
+            "offer_id": seg.offer_id.item(d),
+            "offer_ids": sorted(offer_ids) or [seg.offer_id.item(d)],
             "title": seg.s_title.get(d),
             "certification_code": seg.s_cert_code.get(d),
             "certification_title": seg.s_cert_title.get(d),
-            "level": int(seg.level[d]) or None,
+            "level": seg.level.item(d) or None,
             "provider_name": seg.s_provider.get(d),
-            "modality": MODALITIES[int(seg.modality[d])],
+            "modality": MODALITIES[seg.modality.item(d)],
             "city": seg.s_city.get(d),
             "postcode": seg.s_postcode.get(d),
-            "price_cents": int(seg.price[d]),
-            "hours": int(seg.hours[d]),
+            "price_cents": seg.price.item(d),
+            "hours": seg.hours.item(d),
             "starts": starts,
         }
 
@@ -275,67 +281,91 @@ class SearchIndex:
         return out
 
     def _match(self, seg: Segment, q: SearchQuery, terms: list[tuple[str, list[str]]]) -> _Candidates:
-        text_level = None
+        """The matching documents (ascending) with their level. Filters are vectorised either over every document
+        (boolean masks: cheap sequential passes, when many match) or over the few matching ones (gathers)."""
+        level_all = None
+        mask: np.ndarray | None = None  # dense mode: one flag per document of the segment
+        docs = np.zeros(0, dtype=np.int64)
         if terms:
             level_all = seg.text_level([seg.term_ids(stems) for _, stems in terms])
-            docs = np.flatnonzero(level_all != NO_MATCH)
-            text_level = level_all[docs]
-        else:
-            docs = np.arange(seg.n)
-        if not seg.all_alive:
-            keep = seg.alive[docs]
-            docs = docs[keep]
-            text_level = text_level[keep] if text_level is not None else None
+            mask = level_all != NO_MATCH
+            if not seg.all_alive:
+                mask &= seg.alive
+            if np.count_nonzero(mask) < seg.n * SPARSE_FRACTION:  # few matches: filter them one by one
+                docs, mask = np.flatnonzero(mask), None
+        elif not seg.all_alive:
+            mask = seg.alive.copy()
+        every = mask is None and not terms  # no text, nothing masked yet: every document so far
 
-        def narrow(mask: np.ndarray) -> None:
-            nonlocal docs, text_level
-            docs = docs[mask]
-            if text_level is not None:
-                text_level = text_level[mask]
+        def keep(column: np.ndarray, test: Any) -> None:
+            nonlocal docs, mask, every
+            if every:
+                first = test(column)
+                mask, every = (first.copy() if first is column else first), False
+            elif mask is not None:
+                mask &= test(column)
+            else:
+                docs = docs[test(column[docs])]
 
         place = q.latitude is not None and q.longitude is not None and not q.distance_only
         if place:  # a cheap box first, the exact distance on what is left
             la0, la1, lo0, lo1 = _bbox(float(q.latitude), float(q.longitude), q.radius_km)  # type: ignore[arg-type]
-            lat_, lon_ = seg.lat[docs], seg.lon[docs]
-            narrow((lat_ >= la0) & (lat_ <= la1) & (lon_ >= lo0) & (lon_ <= lo1))
+            keep(seg.lat, lambda a: (a >= la0) & (a <= la1))
+            keep(seg.lon, lambda a: (a >= lo0) & (a <= lo1))
         if q.distance_only:
-            narrow(seg.modality[docs] == MODALITIES.index("distance"))
+            keep(seg.modality, lambda a: a == MODALITIES.index("distance"))
         if q.modalities:
-            narrow(np.isin(seg.modality[docs], np.array(q.modalities, dtype=np.uint8)))
+            allowed = np.zeros(256, dtype=bool)
+            allowed[list(q.modalities)] = True
+            keep(seg.modality, lambda a: allowed[a])
         if q.max_price_cents is not None:
-            narrow(seg.price[docs] <= q.max_price_cents)
+            keep(seg.price, lambda a: a <= q.max_price_cents)
         if q.min_hours is not None:
-            narrow(seg.hours[docs] >= q.min_hours)
+            keep(seg.hours, lambda a: a >= q.min_hours)
         if q.max_hours is not None:
-            narrow(seg.hours[docs] <= q.max_hours)
+            keep(seg.hours, lambda a: a <= q.max_hours)
         if q.levels:
-            narrow(np.isin(seg.level[docs], np.array(q.levels, dtype=np.uint8)))
+            wanted = np.zeros(256, dtype=bool)
+            wanted[[lv for lv in q.levels if 0 <= lv < 256]] = True
+            keep(seg.level, lambda a: wanted[a])
         if q.disability_access:
-            narrow(seg.disability[docs])
+            keep(seg.disability, lambda a: a)
         if q.min_rating is not None:
-            narrow(seg.rating[docs] >= q.min_rating)  # unrated offers (NaN) never pass a minimum
-        date_band = None
-        if q.start_from is not None or q.start_to is not None:
+            keep(seg.rating, lambda a: a >= q.min_rating)  # unrated offers (NaN) never pass a minimum
+        early: np.ndarray | None = None
+        dated = q.start_from is not None or q.start_to is not None
+        if dated:
             lo = q.start_from if q.start_from is not None else 0
             hi = q.start_to if q.start_to is not None else NO_DATE - 1
-            ok = (seg.sess_start >= lo) & (seg.sess_start <= hi)
-            has = np.zeros(seg.n, dtype=bool)
-            has[seg.sess_doc[ok]] = True
-            narrow(has[docs])
-            if hi - lo > DATE_FIT_DAYS:
-                early = np.zeros(seg.n, dtype=bool)
-                early[seg.sess_doc[ok & (seg.sess_start <= lo + DATE_FIT_DAYS)]] = True
-                date_band = (~early[docs]).astype(np.uint8)
-            else:
-                date_band = np.zeros(len(docs), dtype=np.uint8)
+            early_hi = min(hi, lo + DATE_FIT_DAYS) if hi - lo > DATE_FIT_DAYS else None
+            if mask is not None or every:  # many documents: mark those of the sessions in the range
+                has = np.zeros(seg.n, dtype=bool)
+                has[seg.docs_starting(lo, hi)] = True
+                keep(has, lambda a: a)
+                if early_hi is not None:
+                    early = np.zeros(seg.n, dtype=bool)
+                    early[seg.docs_starting(lo, early_hi)] = True
+            else:  # few documents: read their own sessions
+                in_range, soon = seg.sessions_between(docs, lo, hi, early_hi)
+                docs = docs[in_range]
+                if early_hi is not None:
+                    early = np.zeros(seg.n, dtype=bool)
+                    early[docs[soon[in_range]]] = True
+        if every:
+            docs = np.arange(seg.n)
+        elif mask is not None:
+            docs = np.flatnonzero(mask)
+        text_level = level_all[docs] if level_all is not None else None
         dist = None
         if place:
             dist = haversine_km(float(q.latitude), float(q.longitude), seg.lat[docs], seg.lon[docs])  # type: ignore[arg-type]
             inside = dist <= q.radius_km  # NaN (distance learning) is never inside
-            narrow(inside)
-            dist = dist[inside]
-            if date_band is not None:
-                date_band = date_band[inside]
+            docs, dist = docs[inside], dist[inside]
+            if text_level is not None:
+                text_level = text_level[inside]
+        date_band = None
+        if dated:
+            date_band = np.zeros(len(docs), dtype=np.uint8) if early is None else (~early[docs]).astype(np.uint8)
         bucket = np.zeros(len(docs), dtype=np.uint8)
         if text_level is not None:
             bucket += text_level * np.uint8(16)
@@ -390,7 +420,8 @@ class SearchIndex:
             else:
                 counts = np.bincount(bucket, minlength=256)
         entry["counts"] = counts
-        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total)
+        packed = all(getattr(sg, "facet_all", None) is not None for sg in segs)
+        entry["facets"] = self._facets(lambda name: self._attr(entry, name), total, packed=packed)
         size = sum(
             a.nbytes
             for k in ("groups", "bucket", "seg_r", "rep_docs", "text_level", "dist", "date_band", "anchors")
@@ -527,22 +558,16 @@ class SearchIndex:
             pos = np.arange(n)
         elif b.bucket.min() == b.bucket.max():
             pos = starts  # one level: the first offer of each group
-        else:  # best level first; a group is taken by its first offer at the best level it reaches
-            run = np.cumsum(new) - 1
-            taken = np.zeros(len(starts), dtype=bool)
-            chosen = []
-            for level in np.flatnonzero(np.bincount(b.bucket, minlength=256)).tolist():
-                idx = np.flatnonzero(b.bucket == level)
-                r = run[idx]
-                fresh = ~taken[r]
-                idx, r = idx[fresh], r[fresh]
-                if len(idx):
-                    first = np.empty(len(r), dtype=bool)
-                    first[0] = True
-                    np.not_equal(r[1:], r[:-1], out=first[1:])
-                    chosen.append(idx[first])
-                    taken[r[first]] = True
-            pos = np.sort(np.concatenate(chosen))
+        else:  # a group is taken by its first offer at the best level it reaches
+            run = np.cumsum(new, dtype=np.int32) - 1
+            run_best = np.full(len(starts), 255, dtype=np.uint8)
+            np.minimum.at(run_best, run, b.bucket)
+            idx = np.flatnonzero(b.bucket == run_best[run])
+            r = run[idx]
+            first = np.empty(len(r), dtype=bool)
+            first[0] = True
+            np.not_equal(r[1:], r[:-1], out=first[1:])
+            pos = idx[first]
         groups, bucket = g[pos], b.bucket[pos]
         if len(parts) == 1 or not len(parts[1].docs):
             return groups, bucket, None, pos
@@ -570,15 +595,22 @@ class SearchIndex:
             np.concatenate([pos[keep_base], di[keep_delta]]),
         )
 
-    def _facets(self, col, total: int) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
+    def _facets(self, col, total: int, *, packed: bool = False) -> dict[str, list[tuple[str, int]]]:  # type: ignore[no-untyped-def]
         if total == 0:
             return {"modality": [], "level": [], "price": [], "domain": []}
-        packed = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
-        mod = packed.sum(axis=(1, 2))
-        lvl = packed.sum(axis=(0, 2))
-        pb = packed.sum(axis=(0, 1))
         codes = sorted(self.domain_index, key=self.domain_index.__getitem__)
-        dc = np.bincount(col("domain"), minlength=len(codes))
+        if packed:  # one count over (modality, level, price band, domain)
+            counts = np.bincount(col("facet_all"), minlength=1 << 16).reshape(len(MODALITIES) + 1, 16, 8, 128)
+            mod = counts.sum(axis=(1, 2, 3))
+            lvl = counts.sum(axis=(0, 2, 3))
+            pb = counts.sum(axis=(0, 1, 3))
+            dc = counts.sum(axis=(0, 1, 2))[: len(codes)]
+        else:
+            by_code = np.bincount(col("facet_code"), minlength=1 << 9).reshape(len(MODALITIES) + 1, 16, 8)
+            mod = by_code.sum(axis=(1, 2))
+            lvl = by_code.sum(axis=(0, 2))
+            pb = by_code.sum(axis=(0, 1))
+            dc = np.bincount(col("domain"), minlength=len(codes))
         domains = {codes[i]: int(c) for i, c in enumerate(dc) if c}
         return {
             "modality": [(MODALITIES[i], int(c)) for i, c in enumerate(mod[: len(MODALITIES)]) if c],

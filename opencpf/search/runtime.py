@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 class Runtime:
     index: SearchIndex
     gazetteer: Gazetteer
-    suggestions: list[tuple[str, str]]  # (folded, displayed)
+    suggestions: list[tuple[str, str, frozenset[str]]]  # (folded, displayed, folded words)
     change_watermark: int
     updated_watermark: dt.datetime | None
     last_check: float = field(default_factory=time.monotonic)
@@ -55,16 +55,22 @@ def _setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
 
 
-def _suggestions() -> list[tuple[str, str]]:
+def _suggestions() -> list[tuple[str, str, frozenset[str]]]:
+    """Autocomplete entries: active certification titles, ROME trades (RomeJob) and their job titles (RomeTitle)."""
     Certification = apps.get_model("catalogue", "Certification")
     titles = {t for t in Certification.objects.filter(is_active=True).values_list("title", flat=True)}
-    for model in apps.get_app_config("catalogue").get_models():  # ROME job titles, once the catalogue has them
+    for model in apps.get_app_config("catalogue").get_models():  # RomeJob, RomeTitle
         if "rome" in model.__name__.lower():
             names = {f.name for f in model._meta.get_fields()}
             label = next((n for n in ("label", "title", "libelle", "name") if n in names), None)
             if label:
                 titles.update(str(v) for v in model._default_manager.values_list(label, flat=True))
-    return sorted(((fold(t), t) for t in titles if t), key=lambda p: (len(p[0]), p[0]))
+    out = []
+    for t in titles:
+        folded = fold(t)
+        if folded:
+            out.append((folded, t, frozenset(folded.replace("-", " ").replace("'", " ").split())))
+    return sorted(out, key=lambda p: (len(p[0]), p[0]))
 
 
 def build(progress: Callable[[str], None] | None = None) -> Runtime:

@@ -32,8 +32,14 @@ class StringTable:
         self.refs = np.frombuffer(refs, dtype=np.int32).copy() if len(refs) else np.zeros(0, np.int32)
 
     def get(self, i: int) -> str:
-        k = int(self.refs[i])
-        return self.blob[self.offsets[k] : self.offsets[k + 1]].tobytes().decode()
+        k = self.refs.item(i)
+        view = self.__dict__.get("_view")
+        if view is None:  # a memoryview of the shared blob: slicing it copies nothing
+            view = self._view = memoryview(self.blob)  # type: ignore[arg-type]  # ndarray has the buffer protocol
+        return str(view[self.offsets.item(k) : self.offsets.item(k + 1)], "utf-8")
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_view"}
 
 
 def group_hash(doc: Doc) -> int:
@@ -69,10 +75,15 @@ class Segment:
             (d.session_starts[0] if d.session_starts else NO_DATE for d in docs), dtype=np.int32, count=n
         )
         counts = np.fromiter((len(d.session_starts) for d in docs), dtype=np.int64, count=n)
-        self.sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
+        sess_doc = np.repeat(np.arange(n, dtype=np.int32), counts)
         self.sess_start = np.fromiter(
             (s for d in docs for s in d.session_starts), dtype=np.int32, count=int(counts.sum())
         )
+        # Sessions by start date: a date range is one slice (binary search), not a pass over every session.
+        by_start = np.argsort(self.sess_start, kind="stable")
+        self.sess_sorted_start = self.sess_start[by_start]
+        self.sess_sorted_doc = sess_doc[by_start]
+        del by_start, sess_doc
         self.sess_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.multi = np.zeros(n, dtype=bool)  # the group has other members (set by the index)
         self.all_alive = True
@@ -82,6 +93,13 @@ class Segment:
             | (np.minimum(self.level, 15).astype(np.uint16) << 3)
             | price_band.astype(np.uint16)
         )
+        # The facet code and the domain in one 16-bit value (one gather and one count per query), while the
+        # domains fit in 7 bits (Formacode domains are two digits); None otherwise.
+        self.facet_all: np.ndarray | None = None
+        if n and int(self.domain.max()) < 128 and int(self.domain.min()) >= 0:
+            self.facet_all = ((self.facet_code.astype(np.uint32) << 7) | self.domain.astype(np.uint32)).astype(
+                np.uint16
+            )
         # What a result shows, kept here so that a search reads no database row.
         self.s_title = StringTable(d.title_text for d in docs)
         self.s_cert_code = StringTable(d.cert_code for d in docs)
@@ -135,6 +153,30 @@ class Segment:
             self.offsets[f] = np.concatenate(([0], np.cumsum(np.bincount(t_np, minlength=v)))).astype(np.int64)
             del order, t_np, d_np
         del tids, dnos
+
+    def docs_starting(self, lo: int, hi: int) -> np.ndarray:
+        """Documents (with repeats) having a session that starts between day numbers lo and hi, inclusive."""
+        i0 = int(np.searchsorted(self.sess_sorted_start, lo, side="left"))
+        i1 = int(np.searchsorted(self.sess_sorted_start, hi, side="right"))
+        return self.sess_sorted_doc[i0:i1]
+
+    def sessions_between(
+        self, docs: np.ndarray, lo: int, hi: int, early_hi: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of these documents: has a session starting in [lo, hi]; has one in [lo, early_hi]."""
+        first = self.sess_offsets[docs]
+        counts = self.sess_offsets[docs + 1] - first
+        owner = np.repeat(np.arange(len(docs)), counts)
+        ends = np.cumsum(counts)
+        idx = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts - first, counts)
+        start = self.sess_start[idx]
+        ok = (start >= lo) & (start <= hi)
+        in_range = np.zeros(len(docs), dtype=bool)
+        in_range[owner[ok]] = True
+        soon = np.zeros(len(docs), dtype=bool)
+        if early_hi is not None:
+            soon[owner[ok & (start <= early_hi)]] = True
+        return in_range, soon
 
     def term_ids(self, stems: Iterable[str]) -> list[int]:
         return [self.vocab[s] for s in stems if s in self.vocab]

@@ -166,14 +166,14 @@ def _hydrate(rt, hits, q, terms, place_label, top_size) -> list[SearchItem]:  # 
     matched = rt.index.explain_fields_many(hits, terms)
     for h, words_found in zip(hits, matched, strict=True):
         d = rt.index.display(h, from_day=today)
-        starts = [day_from_number(x) for x in d.pop("starts")]
+        raw_starts = d.pop("starts")
         items.append(
             SearchItem(
                 **d,
                 modality_label=MODALITY_LABELS.get(d["modality"], d["modality"]),
                 distance_km=round(h.distance_km, 1) if h.distance_km is not None else None,
-                sessions_count=len(starts),
-                next_starts=starts[:3],
+                sessions_count=len(raw_starts),
+                next_starts=[day_from_number(x) for x in raw_starts[:3]],
                 position=h.position,
                 explanation=explain(
                     h,
@@ -188,15 +188,14 @@ def _hydrate(rt, hits, q, terms, place_label, top_size) -> list[SearchItem]:  # 
 
 
 def autocomplete(prefix: str, *, limit: int = 8) -> list[str]:
-    """Certification titles (and ROME job titles once the catalogue has them) matching what is being typed."""
+    """Certification titles and ROME trades and job titles matching what is being typed (shortest first)."""
     words = fold(prefix).split()
     if not words or len(prefix.strip()) < 2:
         return []
     rt = runtime.current()
     *complete, last = words
     out: list[str] = []
-    for folded, shown in rt.suggestions:
-        title_words = folded.replace("-", " ").replace("'", " ").split()
+    for _folded, shown, title_words in rt.suggestions:
         if all(w in title_words for w in complete) and any(tw.startswith(last) for tw in title_words):
             out.append(shown)
             if len(out) >= limit:

@@ -145,3 +145,81 @@ def test_distinct_groups_get_distinct_tie_keys() -> None:
     anchors = np.arange(1, 200_001, dtype=np.int64)
     keys = tie_keys(anchors, round_keys("203.0.113.9", "vente", secret=SECRET))
     assert len(np.unique(keys)) == len(anchors)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+            st.sampled_from(["cert", "title", "labels", "desc"]),
+            st.integers(0, 3),
+            st.sampled_from([40_000, 100_000, 150_000, 600_000]),
+            st.integers(1, 4),
+            st.integers(1, 3),
+            st.integers(0, 2),
+            st.lists(st.integers(20000, 20200), max_size=4),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from(["", *WORDS]),
+    st.sampled_from([None, (20010, 20100), (20050, 20060), (None, 20020)]),
+    st.sampled_from([None, 100_000]),
+    st.booleans(),
+    st.sampled_from([(), (0,), (1, 2)]),
+)
+def test_filters_give_the_same_results_over_matches_or_over_every_document(
+    raw, text, dates, max_price, place, modalities
+) -> None:  # type: ignore[no-untyped-def]
+    """Filters run as masks over every document (many matches) or over the matches only (few): same answer."""
+    import opencpf.search.index as index_module
+
+    docs = []
+    for i, (words, where, city, price, provider, cert, modality, starts) in enumerate(raw):
+        d = make_doc(i + 1, words, where, city, price, provider, cert)
+        d = dataclasses.replace(d, modality=modality, session_starts=sorted(starts), domain=f"{10 + cert}", level=cert)
+        docs.append(d)
+    index = SearchIndex(docs, built_day=20000)
+    q = SearchQuery(text=text, max_price_cents=max_price, modalities=modalities, page_size=1000)
+    if dates:
+        q.start_from, q.start_to = dates
+    if place:
+        q.latitude, q.longitude = CITIES[0]
+    keys = round_keys("192.0.2.1", text, secret=SECRET)
+    outcomes = []
+    for fraction in (0.0, 2.0):  # always masks, always over the matches
+        saved = index_module.SPARSE_FRACTION
+        index_module.SPARSE_FRACTION = fraction
+        try:
+            index.clear_cache()
+            page = index.search(q, keys)
+        finally:
+            index_module.SPARSE_FRACTION = saved
+        outcomes.append(([(h.group, h.bucket, h.offer_id, h.date_band) for h in page.hits], page.facets, page.total))
+    assert outcomes[0] == outcomes[1]
+    entry = index._prepared(q)  # facets from the packed 16-bit code and from the two columns agree
+    total = len(entry["groups"])
+    facets = [index._facets(lambda name: index._attr(entry, name), total, packed=p) for p in (True, False)]
+    assert facets[0] == facets[1]
+
+
+def test_filters_never_change_the_index_columns() -> None:
+    """A filter without text starts from a document column itself: narrowing it must not write into the index."""
+    docs = [
+        dataclasses.replace(
+            make_doc(i + 1, ["vente"], "title", i % 4, 100_000, i, 1), disability_access=bool(i % 2), modality=i % 3
+        )
+        for i in range(12)
+    ]
+    index = SearchIndex(docs, built_day=20000)
+    keys = round_keys("192.0.2.9", "", secret=SECRET)
+    before = index.base.disability.copy()
+    narrowed = index.search(SearchQuery(disability_access=True, modalities=(0,), page_size=100), keys)
+    assert narrowed.total == sum(1 for d in docs if d.disability_access and d.modality == 0)
+    # disability is the first filter here, then a date range that no session meets
+    assert index.search(SearchQuery(disability_access=True, start_from=20600, start_to=20700), keys).total == 0
+    assert (index.base.disability == before).all()
+    index.clear_cache()
+    assert index.search(SearchQuery(disability_access=True, page_size=100), keys).total == 6
+    assert index.search(SearchQuery(page_size=100), keys).total == 12

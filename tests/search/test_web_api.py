@@ -117,3 +117,31 @@ def test_a_commune_from_the_referential_locates_a_search(client) -> None:  # typ
     f.offer(title="Comptabilité", place="marseille")
     html = client.get("/recherche/", {"q": "comptabilite", "lieu": "Villeurbanne"}).content.decode()
     assert "1 résultat" in html
+
+
+def test_an_anonymous_api_search_reads_no_database_row(client, settings) -> None:  # type: ignore[no-untyped-def]
+    """The index answers from memory; middleware and authentication stay lazy for an anonymous caller."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_FRESHNESS_SECONDS = 3600
+    settings.SEARCH_SWEEP_SECONDS = 3600
+    f.offer(title="Anglais professionnel")
+    assert client.get("/api/v1/search", {"q": "anglais"}).json()["count"] == 1  # builds the index
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/v1/search", {"q": "anglais", "place": "Lyon", "page": 1})
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert [q["sql"] for q in ctx.captured_queries] == []
+
+
+def test_search_page_shows_grouped_offers_as_one_result_with_their_sessions(client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    prov, cert = f.provider(name="Institut Cariste"), f.certification(title="Cariste")
+    training = None
+    for k in range(3):
+        o = f.offer(title="Cariste CACES", prov=prov, cert=cert, training=training, sessions=[dt.date(2026, 4, 1 + k)])
+        training = o.training
+    html = client.get("/recherche/", {"q": "cariste"}).content.decode()
+    assert "1 résultat" in html and "3 sessions" in html
+    assert html.count("Institut Cariste") == 1

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from opencpf.search.selectors import SearchItem, SearchParams, autocomplete, holder_balance_cents, search_offers
 
 router = Router()
-ITEM_FIELDS = dataclasses.fields(SearchItem)
+ITEM_NAMES = tuple(f.name for f in dataclasses.fields(SearchItem))
 
 
 class SearchIn(Schema):
@@ -110,11 +110,18 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> HttpResponse:
         "top_level_size": out.top_level_size,
         "place": out.place_label,
         "notices": out.notices,
-        "items": [{f.name: getattr(i, f.name) for f in ITEM_FIELDS} for i in out.items],
+        "items": [_item(i) for i in out.items],
         "facets": {k: [{"value": v, "label": lbl, "count": c} for v, lbl, c in rows] for k, rows in out.facets.items()},
     }
     # Built by the selector from typed dataclasses: skip re-validating 20 items on the hottest endpoint.
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), content_type="application/json")
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
+
+
+def _item(item: SearchItem) -> dict:
+    """The JSON of one result: its fields (ItemOut's), dates in ISO 8601."""
+    out = {name: getattr(item, name) for name in ITEM_NAMES}
+    out["next_starts"] = [d.isoformat() for d in item.next_starts]
+    return out
 
 
 @router.get("/search/suggestions", response=list[str], summary="Suggestions de certifications et de métiers", auth=None)
