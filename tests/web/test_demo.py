@@ -101,3 +101,40 @@ def test_demo_story_shows_every_portal_alive_and_the_books_balance(capsys):
     counts = (Dossier.objects.count(), Entry.objects.count(), PaymentRun.objects.count(), Alert.objects.count())
     demo.load()
     assert (Dossier.objects.count(), Entry.objects.count(), PaymentRun.objects.count(), Alert.objects.count()) == counts
+
+
+def test_every_portal_shows_the_demo_story(client):
+    """Log in as the demo people and open the pages the story fills: nothing is empty, nothing fails."""
+    demo.load()
+    pending = Dossier.objects.get(state=DossierState.NOT_PROCESSED)
+    held = Rating.objects.get(comment_status=CommentStatus.PENDING)
+    camille = User.objects.get(email=demo.DEMO_HOLDERS[0].email)
+    staff = User.objects.get(email=demo.DEMO_PROVIDER_STAFF[0])
+    advice = PaymentItem.objects.select_related("line").first().line
+
+    def page(url: str, *texts: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        for text in texts:
+            assert text in body, (url, text)
+
+    client.force_login(camille)
+    page("/mon-compte/", "Camille")
+    page("/mon-compte/droits/", "fléché")
+    page("/mon-compte/dossiers/", *Dossier.objects.filter(holder__user=camille).values_list("number", flat=True))
+    page("/mon-compte/demandes/", "Attestation de fin de formation")
+    client.force_login(staff)
+    page("/organisme/dossiers/", pending.number)
+    page("/organisme/paiements/")
+    page(f"/organisme/paiements/{advice.pk}/avis/", advice.end_to_end_id)
+    page("/organisme/coordonnees-bancaires/", "Compte en vigueur")
+    page("/organisme/avis/", story.PUBLISHED_COMMENT.split(",")[0])
+    for role, url, text in (
+        ("support", "/gestion/demandes/", "Délai de paiement"),
+        ("case_manager", "/gestion/avis/moderation/", held.comment[:20]),
+        ("fraud_analyst", "/gestion/alertes/", "Gestion du stress"),
+        ("payment_officer", "/gestion/paiements/campagnes/", PaymentRun.objects.get().reference),
+    ):
+        client.force_login(User.objects.get(email=demo.agent_for(role)))
+        page(url, text)
