@@ -197,7 +197,8 @@ def tell(*, holders: list[Holder], staff: Any, payment_officer: Any, nirs: list[
     # Today, with the real clock: a request to answer, a proposal to accept, a question and an alert.
     next_lyon = lyon.sessions.filter(start_date__gt=today).order_by("start_date").first()
     next_remote = remote.sessions.filter(start_date__gt=today).order_by("start_date").first()
-    assert next_lyon is not None and next_remote is not None  # nosec B101 - created by the catalogue
+    if next_lyon is None or next_remote is None:  # created by load_demo_catalogue
+        raise RuntimeError("the demo provider's upcoming sessions are missing")
     enrolment.dossier_request(
         actor=karim.user, session_id=next_lyon.pk, holder_message="Je souhaite progresser en anglais oral."
     )
