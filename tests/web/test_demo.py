@@ -138,3 +138,15 @@ def test_every_portal_shows_the_demo_story(client):
     ):
         client.force_login(User.objects.get(email=demo.agent_for(role)))
         page(url, text)
+
+
+def test_story_keeps_a_frozen_callers_clock_and_balances_on_another_day(frozen_clock):
+    """Loaded on 2 March 2026 (fewer years of parameters behind it): the caller's clock is restored, the books balance."""
+    before = clock.now()
+    demo.load()
+    assert clock.now() == before
+    assert (
+        Dossier.objects.filter(state=DossierState.SERVICE_DONE_VALIDATED, billing_state=BillingState.PAID).count() == 2
+    )
+    assert ledger_verify() == []
+    call_command("reconcile")
