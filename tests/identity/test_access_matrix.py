@@ -384,3 +384,19 @@ def test_object_level_checks(world, client):
     # The personal-data download is always the caller's own.
     body = mine.get("/mon-compte/donnees-personnelles/").json()
     assert body["identite"]["nom_de_naissance"] == "Martin"
+
+
+# The step-up pages, pinned by name: the walk covers them by prefix; this catches a moved or renamed route.
+PINNED = {
+    "provider:step_up": "/organisme/securite/verification/",
+    "holder:step_up": "/mon-compte/securite/verification/",
+}
+
+
+@pytest.mark.parametrize(("name", "path"), sorted(PINNED.items()))
+def test_step_up_pages_are_walked_and_reserved_to_their_portal(name, path):
+    route = next(r for r in routes({}) if r.name == name)
+    assert route.path == path
+    portal = "provider_a" if name.startswith("provider:") else "holder"
+    assert expected(route, "anonymous") == "login" and expected(route, portal) == "ok"
+    assert expected(route, "agent_" + roles.ADMINISTRATOR) == "403"

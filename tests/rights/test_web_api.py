@@ -67,7 +67,9 @@ def test_dif_declare_accept_once(client, holder, agent, frozen_clock) -> None:  
     resp = client.post(reverse("holder:rights_dif"), {"hours": "150", "proof": proof})
     assert resp.status_code == 302
     claim = DifClaim.objects.get()
-    again = client.post(reverse("holder:rights_dif"), {"hours": "10", "proof": SimpleUploadedFile("b.pdf", b"%PDF-1.4 b")})
+    again = client.post(
+        reverse("holder:rights_dif"), {"hours": "10", "proof": SimpleUploadedFile("b.pdf", b"%PDF-1.4 b")}
+    )
     assert again.status_code == 200 and DifClaim.objects.count() == 1
     client.force_login(agent)
     assert client.get(reverse("backoffice:rights_dif_list")).status_code == 200

@@ -85,10 +85,6 @@ class NirForm(forms.Form):
     nir = forms.CharField(label="Numéro de sécurité sociale", help_text="15 caractères", max_length=30)
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(label="Code de sécurité", help_text="6 chiffres", max_length=6, min_length=6)
-
-
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(label="Nouvelle adresse électronique", help_text="Format attendu : nom@domaine.fr")
 

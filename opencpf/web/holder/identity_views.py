@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -21,19 +21,14 @@ from opencpf.identity import franceconnect, services, strong
 from opencpf.identity.selectors import holder_of, holder_personal_data
 from opencpf.web.access import holder_required, strong_session_required
 from opencpf.web.holder import identity_forms as forms
+from opencpf.web.step_up import safe_next as _next
+from opencpf.web.step_up import step_up_page
 
 FORM_TEMPLATE = "holder/identity/form.html"
 
 
 def _abs(request: HttpRequest, name: str, *args: str) -> str:
     return request.build_absolute_uri(reverse(name, args=args))
-
-
-def _next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse(default)
 
 
 @sensitive_post_parameters("nir", "password", "password2")
@@ -199,35 +194,17 @@ def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
 @holder_required
 def step_up(request: HttpRequest) -> HttpResponse:
     """Second factor: a TOTP code, or a code sent by email (the setting says which)."""
-    user = request.user
     method = strong.second_factor()
-    if method == strong.METHOD_TOTP and strong.totp_device(user) is None:  # type: ignore[arg-type]
+    if method == strong.METHOD_TOTP and strong.totp_device(request.user) is None:  # type: ignore[arg-type]
         messages.info(request, "Configurez d'abord une application d'authentification.")
         return redirect(f"{reverse('holder:totp_enrol')}?{urlencode({'next': _next(request, 'holder:security')})}")
-    form = forms.CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
-    if request.method == "POST" and "send" in request.POST and method == strong.METHOD_EMAIL:
-        try:
-            strong.email_code_send(request=request, user=user)  # type: ignore[arg-type]
-            messages.success(request, f"Un code vient d'être envoyé à {user.email}.")  # type: ignore[union-attr]
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    elif form.is_bound and form.is_valid():
-        try:
-            strong.step_up(request=request, user=user, method=method, code=form.cleaned_data["code"])  # type: ignore[arg-type]
-        except DomainError as exc:
-            form.add_error("code", exc.message)
-        else:
-            messages.success(request, "Authentification renforcée réussie.")
-            return HttpResponseRedirect(_next(request, "holder:security"))
-    return render(
+    return step_up_page(
         request,
-        "holder/identity/step_up.html",
-        {
-            "title": "Vérification de sécurité",
-            "form": form,
-            "method": method,
-            "next": _next(request, "holder:security"),
-        },
+        method=method,
+        base_template="holder/base.html",
+        default_next="holder:security",
+        intro="Acheter une formation ou modifier vos coordonnées demande une authentification renforcée.",
+        franceconnect=True,
     )
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
 from opencpf.web.provider import enrolment_views, identity_views, payments_views, support_views, trust_views, views
+from opencpf.web.provider.security_views import step_up
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -60,6 +61,7 @@ urlpatterns = [
     path("paiements/", payments_views.payments, name="payments"),
     path("paiements/<int:line_id>/avis/", payments_views.payment_advice, name="payment_advice"),
     path("coordonnees-bancaires/", payments_views.bank_details_page, name="bank_details"),
+    path("securite/verification/", step_up, name="step_up"),
     path("dossiers/<str:number>/sortie/", enrolment_views.dossier_declare_exit, name="dossier_declare_exit"),
     path("avis/", enrolment_views.ratings, name="ratings"),
     # trust
