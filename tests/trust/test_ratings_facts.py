@@ -23,16 +23,16 @@ def _nir(n: int) -> str:
     return f"{body}{97 - int(body) % 97:02d}"
 
 
-def rate(n: int, provider, scores, spacing: dt.timedelta) -> None:  # type: ignore[no-untyped-def]
+def rate(n: int, provider, scores, spacing: dt.timedelta, *, first: int) -> None:  # type: ignore[no-untyped-def]
     session = make_session(provider, start=dt.date(2026, 3, 2))
     for i in range(n):
         holder = holder_create(
-            nir=_nir(provider.pk * 20 + i),
+            nir=_nir(first + i),
             birth_name=f"B{i}",
             first_names="A",
             birth_date=dt.date(1985, 5, 14),
             sex="M",
-            email=f"h{provider.pk}-{i}@example.org",
+            email=f"h{first + i}@example.org",
             password=None,
         )
         dossier = Dossier.objects.create(
@@ -61,8 +61,8 @@ def test_uniform_burst_of_real_ratings_is_seen_and_varied_ratings_are_not():
     clock.freeze(dt.datetime(2026, 3, 20, 10, 0))
     suspicious = make_provider("73282932000074", "Toujours cinq")
     honest = make_provider("55208131766522", "Notes variées")
-    rate(10, suspicious, lambda i: (5, 5, 5, 5, 5), dt.timedelta(minutes=7))
-    rate(10, honest, lambda i: (1 + i % 5, 2 + i % 4, 3, 1 + (i * 3) % 5, 5 - i % 5), dt.timedelta(days=4))
+    rate(10, suspicious, lambda i: (5, 5, 5, 5, 5), dt.timedelta(minutes=7), first=0)
+    rate(10, honest, lambda i: (1 + i % 5, 2 + i % 4, 3, 1 + (i * 3) % 5, 5 - i % 5), dt.timedelta(days=4), first=10)
     clock.freeze(dt.datetime(2026, 6, 20, 10, 0))  # weeks later: no burst "now", the pattern stays in the year
     seen = facts.ratings_by_provider(clock.now() - dt.timedelta(days=365))
     assert {pid: len(v) for pid, v in seen.items()} == {suspicious.pk: 10, honest.pk: 10}
