@@ -175,7 +175,7 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
     _paid_sample(other, staff, offers[0])
     _dispute_sample(holder, staff, agent, sessions[1])
     _control_sample(staff, agent)
-    _optional_call(("opencpf.rights.adjustments", "adjustment_propose"), holder=holder, agent=agent)
+    _adjustment_sample(holder, agent)
     catalogue.provider_apply(
         name="Nouvel Organisme",
         siret="35600000000048",
@@ -318,9 +318,9 @@ def _control_sample(staff: Any, agent: Any) -> None:
     )
 
 
-def _optional_call(name: tuple[str, str], *, holder: Any, agent: Any) -> None:
+def _adjustment_sample(holder: Any, agent: Any) -> None:
     """A rights adjustment proposed by the agent (waiting for a second agent), where adjustments exist."""
-    found = _optional(name)
+    found = _optional(("opencpf.rights.adjustments", "adjustment_propose"))
     if found is None:
         return
     from opencpf.rights.enums import AccountKind
