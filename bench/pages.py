@@ -76,6 +76,7 @@ def measure(n: int) -> list[dict[str, Any]]:
     session = strong.session
     session[SESSION_KEY] = {"method": "totp", "until": (clock.now() + dt.timedelta(hours=2)).isoformat()}
     session.save()
+    tour.prepare(clients)
     targets = [(p.name, p.who, p.path) for p in tour.pages()] + EXTRA
     sizes: dict[str, tuple[int, int]] = {}
     rows = []

@@ -29,6 +29,15 @@ class Page:
 class Tour:
     users: dict[str, Any]
     kwargs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What a user does before some pages show their content: (who, URL name, POST data), e.g. the agent gives the
+    # reason for opening a holder's file in the console (remembered in the session).
+    posts: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+    def prepare(self, clients: dict[str, Any]) -> None:
+        """Make each of `posts` with the given (logged-in) test clients, keyed by `who`."""
+        for who, name, data in self.posts:
+            if name in self.kwargs:
+                clients[who].post(reverse(name, kwargs=self.kwargs[name]), data)
 
     def pages(self) -> list[Page]:
         """Every route of the three portals (and the offline page) as a concrete path and the user to ask as."""
@@ -105,7 +114,12 @@ def build() -> Tour:
     if not Ticket.objects.filter(author=holder.user, subject=TOUR_MARK).exists():
         with transaction.atomic():
             _samples(holder, staff, agent)
-    return Tour(users={"holder": holder.user, "provider": staff, "agent": agent}, kwargs=_kwargs(holder, staff))
+    reason = {"action": "reason", "reason": "Visite des pages : exemple de consultation"}
+    return Tour(
+        users={"holder": holder.user, "provider": staff, "agent": agent},
+        kwargs=_kwargs(holder, staff),
+        posts=[("agent", "backoffice:console_holder", reason)],
+    )
 
 
 def _samples(holder: Any, staff: Any, agent: Any) -> None:
@@ -159,6 +173,9 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
     other = Holder.objects.get(user__email=demo.DEMO_HOLDERS[1].email)
     rights.dif_claim_submit(nir_hash=other.nir_hash, hours=60, proof=ContentFile(b"%PDF-1.4\n", name="dif.pdf"))
     _paid_sample(other, staff, offers[0])
+    _dispute_sample(holder, staff, agent, sessions[1])
+    _control_sample(staff, agent)
+    _adjustment_sample(holder, agent)
     catalogue.provider_apply(
         name="Nouvel Organisme",
         siret="35600000000048",
@@ -227,6 +244,94 @@ def _paid_sample(holder: Any, staff: Any, offer: Any) -> None:
                 requested_at=clock.now(),
             )
         payment_run(by=None)
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"  # enough for the uploads' signature check
+
+
+def _dispute_sample(holder: Any, staff: Any, agent: Any, session: Any) -> None:
+    """A dispute on one of the holder's accepted dossiers, a PDF from each side and an agent's message."""
+    found = _optional(
+        ("opencpf.support.disputes", "dispute_open"), ("opencpf.support.disputes", "dispute_post_message")
+    )
+    if found is None:
+        return
+    dispute_open, dispute_post_message = found
+    from django.core.files.base import ContentFile
+
+    from opencpf.enrolment import services as enrolment
+    from opencpf.enrolment.enums import DossierState
+    from opencpf.enrolment.models import Dossier
+
+    dossier = (
+        Dossier.objects.filter(holder=holder, provider__memberships__user=staff)
+        .exclude(state__in=(DossierState.NOT_PROCESSED, DossierState.VALIDATED))
+        .order_by("id")
+        .first()
+    )
+    if dossier is None:  # one accepted here (the demo's may belong to other holders)
+        dossier = Dossier.objects.filter(holder=holder, session=session).order_by("id").first()
+        if dossier is None:
+            return
+        enrolment.dossier_propose(dossier_id=dossier.pk, actor=staff)
+        enrolment.dossier_accept(dossier_id=dossier.pk, actor=holder.user, strong_session=True)
+    dispute = dispute_open(
+        actor=holder.user,
+        dossier_number=dossier.number,
+        reason="attendance",
+        body="Je n'étais pas absent le deuxième jour : voici mon attestation.",
+        upload=ContentFile(PDF, name="attestation.pdf"),
+    )
+    dispute_post_message(
+        dispute_id=dispute.pk,
+        actor=staff,
+        body="Voici la feuille d'émargement du deuxième jour.",
+        upload=ContentFile(PDF, name="emargement.pdf"),
+    )
+    dispute_post_message(dispute_id=dispute.pk, actor=agent, body="Merci, nous examinons les deux pièces.")
+
+
+def _control_sample(staff: Any, agent: Any) -> None:
+    """A control of the staff's provider, answered with a PDF proof."""
+    found = _optional(("opencpf.trust.controls", "control_open"), ("opencpf.trust.controls", "control_answer"))
+    if found is None:
+        return
+    control_open, control_answer = found
+    from django.core.files.base import ContentFile
+
+    from opencpf.catalogue.models import Provider
+
+    provider = Provider.objects.filter(memberships__user=staff).order_by("id").first()
+    if provider is None:
+        return
+    control = control_open(
+        provider_id=provider.pk,
+        agent=agent,
+        reason="Visite des pages : contrôle d'exemple",
+        proofs_requested="Feuilles d'émargement signées.",
+    )
+    control_answer(
+        control_id=control.pk,
+        user=staff,
+        answer="Voici les feuilles d'émargement.",
+        proofs=[("attendance", ContentFile(PDF, name="emargement.pdf"))],
+    )
+
+
+def _adjustment_sample(holder: Any, agent: Any) -> None:
+    """A rights adjustment proposed by the agent (waiting for a second agent), where adjustments exist."""
+    found = _optional(("opencpf.rights.adjustments", "adjustment_propose"))
+    if found is None:
+        return
+    from opencpf.rights.enums import AccountKind
+
+    found[0](
+        holder=holder,
+        agent=agent,
+        account_kind=AccountKind.RIGHTS.value,
+        amount_cents=5_000,
+        reason="Visite des pages : régularisation d'exemple",
+    )
 
 
 @transaction.atomic
@@ -314,13 +419,14 @@ def _kwargs(holder: Any, staff: Any) -> dict[str, dict[str, Any]]:
     put(("provider:ticket_detail",), number=staff_ticket.number if staff_ticket else None)
     put(("backoffice:support_ticket",), number=holder_ticket.number if holder_ticket else None)
     put(("backoffice:support_report",), reference=report.reference if report else None)
-    put(("backoffice:trust_alert",), pk=alert.pk if alert else None)
-    put(("backoffice:holder_detail",), holder_id=holder.pk)
+    put(("backoffice:trust_alert", "backoffice:trust_alert_act"), pk=alert.pk if alert else None)
+    put(("backoffice:holder_detail", "backoffice:console_holder", "backoffice:adjustment_propose"), holder_id=holder.pk)
     put(("backoffice:rights_dif_detail", "backoffice:rights_dif_proof"), claim_id=claim.pk if claim else None)
     put(("backoffice:referencing_detail",), provider_id=applicant.pk if applicant else None)
     put(("holder:offer_ratings",), offer_id=offer.pk if offer else None)
     put(("holder:provider_ratings",), provider_id=offer.training.provider_id if offer else None)
     _payments_kwargs(put)
+    _disputes_kwargs(put, staff)
     for name in ("provider:invitation", "backoffice:invitation", "holder:password_reset_confirm"):
         samples[name] = {"uidb64": "MQ", "token": "lien-perime"}
     samples["holder:email_confirm"] = {"token": "lien-perime"}
@@ -337,6 +443,40 @@ def _payments_kwargs(put: Any) -> None:
     line = PaymentLine.objects.order_by("id").first()
     put(("backoffice:payment_run_detail",), run_id=run.pk if run else None)
     put(("provider:payment_advice",), line_id=line.pk if line else None)
+
+
+def _disputes_kwargs(put: Any, staff: Any) -> None:
+    """The sample dispute, control, adjustment and dashboard (where those branches' code exists)."""
+    from opencpf.catalogue.models import Provider
+
+    provider = Provider.objects.filter(memberships__user=staff).order_by("id").first()
+    put(("backoffice:console_provider", "backoffice:trust_control_new"), provider_id=provider.pk if provider else None)
+    found = _optional(("opencpf.support.models", "DisputeMessage"))
+    if found is not None:
+        message = found[0].objects.exclude(attachment="").select_related("dispute").order_by("id").first()
+        reference = message.dispute.reference if message else None
+        put(("holder:dispute_detail", "provider:dispute_detail", "backoffice:dispute"), reference=reference)
+        put(
+            ("holder:dispute_attachment", "provider:dispute_attachment", "backoffice:dispute_attachment"),
+            reference=reference,
+            message_id=message.pk if message else None,
+        )
+    found = _optional(("opencpf.trust.models", "Control"), ("opencpf.trust.models", "ControlProof"))
+    if found is not None:
+        control = found[0].objects.filter(provider=provider).order_by("id").first() if provider else None
+        proof = found[1].objects.filter(control=control).order_by("id").first() if control else None
+        put(("backoffice:trust_control",), pk=control.pk if control else None)
+        put(("provider:trust_control",), reference=control.reference if control else None)
+        put(
+            ("backoffice:trust_control_proof",),
+            pk=control.pk if control else None,
+            proof_id=proof.pk if proof else None,
+        )
+    found = _optional(("opencpf.rights.models", "Adjustment"))
+    if found is not None:
+        adjustment = found[0].objects.order_by("id").first()
+        put(("backoffice:adjustment_decide",), adjustment_id=adjustment.pk if adjustment else None)
+    put(("backoffice:dashboard_csv",), name="montants")
 
 
 def _optional(*names: tuple[str, str]) -> list[Any] | None:

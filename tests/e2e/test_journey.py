@@ -150,7 +150,9 @@ def provider_proposes(j: Journey) -> None:
 def holder_accepts_with_second_factor(j: Journey) -> None:
     page = j.page("holder")
     page.goto(j.base + "/mon-compte/")
-    page.get_by_role("link", name="Accepter ou refuser la proposition de l'organisme").click()
+    # The demo holds other proposals: the link to this journey's dossier.
+    mine = page.locator(f'a[href$="/mon-compte/dossiers/{j.number}/"]')
+    mine.filter(has_text="Accepter ou refuser la proposition de l'organisme").click()
     page.wait_for_url(f"**/mon-compte/dossiers/{j.number}/")
     page.get_by_role("link", name="Accepter la proposition").click()
     page.wait_for_url("**/securite/verification/**")
@@ -191,18 +193,22 @@ def provider_declares_exit(j: Journey) -> None:
     page.get_by_label("Heures suivies").fill(str(dossier.offer.hours_total))  # the exit date is the session's end
     page.get_by_role("button", name="Déclarer la sortie").click()
     page.wait_for_load_state("networkidle")
+    assert Dossier.objects.get(number=j.number).exit_date == dossier.end_date
     j.shot("provider", "sortie")
 
 
 def holder_rates(j: Journey) -> None:
     page = j.page("holder")
     page.goto(f"{j.base}/mon-compte/")
-    page.get_by_role("link", name="Noter la formation").first.click()
+    page.locator(f'a[href*="/mon-compte/dossiers/{j.number}/"]').filter(has_text="Noter la formation").first.click()
     page.wait_for_url(f"**/mon-compte/dossiers/{j.number}/")
     for label in page.locator("label").filter(has_text=re.compile(r"^5 –")).all():  # 5 on every criterion
         label.click()
     page.get_by_role("button", name="Envoyer mon évaluation").click()
     page.wait_for_load_state("networkidle")
+    from opencpf.reviews.models import Rating
+
+    assert Rating.objects.filter(dossier__number=j.number).exists()
     j.shot("holder", "evaluation")
 
 
@@ -215,18 +221,22 @@ def payment_run_pays_the_provider(j: Journey) -> None:
     from opencpf.web.demo import DEMO_PROVIDER_STAFF
 
     provider = Dossier.objects.get(number=j.number).provider
-    ProviderBankAccount.objects.create(  # approved bank details (their own pages are tested in tests/payments)
-        provider=provider,
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-        account_holder=provider.name,
-        status=BankAccountStatus.ACTIVE,
-        requested_by=User.objects.get(email=DEMO_PROVIDER_STAFF[0]),
-        requested_at=clock.now(),
-    )
+    if not ProviderBankAccount.objects.filter(provider=provider, status=BankAccountStatus.ACTIVE).exists():
+        ProviderBankAccount.objects.create(  # approved bank details (their own pages are tested in tests/payments)
+            provider=provider,
+            iban="FR7630006000011234567890189",
+            bic="AGRIFRPP",
+            account_holder=provider.name,
+            status=BankAccountStatus.ACTIVE,
+            requested_by=User.objects.get(email=DEMO_PROVIDER_STAFF[0]),
+            requested_at=clock.now(),
+        )
     # The payment run as the scheduled job makes it: the payments app's command with "run" in its name.
     command = next(n for n, app in sorted(get_commands().items()) if app == "opencpf.payments" and "run" in n)
     call_command(command)
+    from opencpf.payments.models import PaymentItem
+
+    assert PaymentItem.objects.filter(dossier__number=j.number).exists(), "the run pays this journey's dossier"
     page = j.page("provider")
     page.goto(j.base + "/organisme/")
     page.get_by_role("link", name="Paiements").first.click()
