@@ -172,7 +172,12 @@ def _deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | No
         if emails:
             mails.append((provider_note, emails))
     if mails:
-        transaction.on_commit(lambda: [_mail(note, to) for note, to in mails])
+        transaction.on_commit(lambda: _mail_all(mails))
+
+
+def _mail_all(mails: list[tuple[Note, list[str]]]) -> None:
+    for note, to in mails:
+        _mail(note, to)
 
 
 def _mail(note: Note, to: list[str]) -> None:

@@ -105,7 +105,10 @@ def _exercise(
 def _fuzz(headers: dict[str, str], stats: Counter[str]) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     failures: list[str] = []
+    only = os.environ.get("OPENCPF_FUZZ_ONLY", "")  # a path fragment, to reproduce one operation's failures
     for result in schema.get_all_operations():
+        if only and only not in result.ok().path:
+            continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _exercise(result.ok(), mode, headers, stats, failures)
     return failures
@@ -131,4 +134,4 @@ def test_every_operation_honours_its_contract(
     print(f"\n{identity}: {dict(stats)}")
     assert not failures, "\n".join(dict.fromkeys(failures))
     assert stats["5xx"] == 0
-    assert stats["requests"] >= 20 * EXAMPLES
+    assert stats["requests"] >= (1 if os.environ.get("OPENCPF_FUZZ_ONLY") else 20) * EXAMPLES
