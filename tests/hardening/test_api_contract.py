@@ -38,6 +38,9 @@ from opencpf.web import demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+# Revoking the token would turn every later request of the run into a 401: its contract is tested elsewhere
+# (tests/hardening/test_idempotent_posts.py, tests/identity/test_api.py).
+SKIPPED = {"POST /api/v1/auth/revoke"}
 EXAMPLES = int(os.environ.get("OPENCPF_FUZZ_EXAMPLES", "15"))
 CHECKS = [
     not_a_server_error,
@@ -107,10 +110,11 @@ def _fuzz(headers: dict[str, str], stats: Counter[str]) -> list[str]:
     failures: list[str] = []
     only = os.environ.get("OPENCPF_FUZZ_ONLY", "")  # a path fragment, to reproduce one operation's failures
     for result in schema.get_all_operations():
-        if only and only not in result.ok().path:
+        operation = result.ok()
+        if (only and only not in operation.path) or operation.label in SKIPPED:
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _exercise(result.ok(), mode, headers, stats, failures)
+            _exercise(operation, mode, headers, stats, failures)
     return failures
 
 
