@@ -45,6 +45,10 @@ def prepare(users: int) -> dict[str, Any]:
     """Demo catalogue, `users` holders with rights and an API token each; returns what the clients need."""
     from bench import _django
 
+    # As `make bench`: the benchmark's files (SQLite database, collected static files) under var/bench/, so that
+    # the static files collected for gunicorn do not slow down every test client's WhiteNoise start-up.
+    os.environ.setdefault("OPENCPF_VAR_DIR", str(ROOT / "var" / "bench"))
+    Path(os.environ["OPENCPF_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     _django.setup()
     from django.core.management import call_command
     from django.db import transaction
