@@ -91,8 +91,14 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            documented = {str(code): code for code in responses}  # Ninja's keys are ints: never write one twice
             for status in error_statuses(method, operation):
-                responses.setdefault(str(status), problem_response(status, path))
+                extra = problem_response(status, path)
+                if str(status) in documented:  # e.g. the LHEO report on 422: a problem+json may come instead
+                    content = responses[documented[str(status)]].setdefault("content", {})
+                    content.setdefault(PROBLEM_CONTENT_TYPE, extra["content"][PROBLEM_CONTENT_TYPE])
+                else:
+                    responses[str(status)] = extra
             if method == "post":
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_HEADER["name"] for p in parameters):

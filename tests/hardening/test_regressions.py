@@ -73,3 +73,18 @@ def test_api_lockout_answers_problem_json(client: Any, holder: Any) -> None:
     assert response.status_code == 429
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "too_many_attempts"
+
+
+def test_the_openapi_document_has_no_duplicate_status(client: Any) -> None:
+    """Found by the browser test of /api/docs: a status Ninja documents (int key 422) was added again as "422",
+    and the JSON had the key twice (Swagger UI refused it)."""
+    raw = client.get("/api/v1/openapi.json").content.decode()
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys: {sorted(k for k in keys if keys.count(k) > 1)}"
+        return dict(pairs)
+
+    document = json.loads(raw, object_pairs_hook=no_duplicates)
+    lheo = document["paths"]["/api/v1/catalogue/lheo"]["post"]["responses"]
+    assert "422" in lheo and "401" in lheo
