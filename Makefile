@@ -33,7 +33,8 @@ quality: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy opencpf config
-	$(VENV)/bin/bandit -q -r opencpf config -x tests,migrations -ll
+	$(VENV)/bin/bandit -q -r opencpf config tools -x tests,migrations -ll
+	$(PY) -m tools.audit_dependencies
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-ci-dummy-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG} \
 	NIR_HASH_KEY=$${NIR_HASH_KEY:-ci-dummy-nir-hash-key} NIR_ENCRYPTION_KEY=$${NIR_ENCRYPTION_KEY:-ci-dummy-nir-key} \

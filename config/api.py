@@ -1,8 +1,7 @@
 """The one NinjaAPI: every domain adds its router here, under /api/v1/."""
 
-from ninja import NinjaAPI
-
 from opencpf.api.errors import install_error_handlers
+from opencpf.api.openapi import ProblemNinjaAPI
 from opencpf.api.routers import catalogue as catalogue_router
 from opencpf.api.routers import core as core_router
 from opencpf.api.routers import enrolment as enrolment_router
@@ -13,7 +12,7 @@ from opencpf.api.routers import rights as rights_router
 from opencpf.api.routers import search as search_router
 from opencpf.api.routers import support as support_router
 
-api = NinjaAPI(
+api = ProblemNinjaAPI(
     title="opencpf API",
     version="1.0.0",
     description=(

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencpf.api.middleware.ApiInputGuardMiddleware",
     "opencpf.api.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
     "opencpf.trust.context.OriginMiddleware",

@@ -12,7 +12,7 @@ from ninja.pagination import PaginationBase
 
 class PagePagination(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="Numéro de page, à partir de 1")
+        page: int = Field(1, ge=1, le=100_000, description="Numéro de page, à partir de 1")
         page_size: int = Field(20, ge=1, le=100, description="Éléments par page (100 au plus)")
 
     class Output(Schema):

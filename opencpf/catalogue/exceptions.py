@@ -57,3 +57,9 @@ class LheoError(CatalogueError):
     code = "lheo_invalid"
     message = "Le fichier LHEO n'est pas valide."
     status = 422
+
+
+class ReferentialFileError(CatalogueError):
+    code = "referential_file_invalid"
+    message = "Le fichier du référentiel est illisible."
+    status = 422

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter, defaultdict
 from typing import IO, Any
@@ -11,7 +10,7 @@ from django.db.models import Avg, Count, Max, Min, Q
 
 from opencpf.catalogue.geo import department_name, region_of
 from opencpf.catalogue.models import CertificationKind, Modality, Offer, Session, Training
-from opencpf.core import clock
+from opencpf.core import clock, csvsafe
 
 COLUMNS = [
     "nom_of",
@@ -101,7 +100,7 @@ def write_open_data(out: IO[str], *, on: dt.date | None = None, delimiter: str =
         published.exclude(department_code="").values_list("training_id", "department_code").annotate(n=Count("id"))
     ):
         departments[tid][dep] += n
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csvsafe.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
     ids = sorted(stats)

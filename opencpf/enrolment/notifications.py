@@ -198,15 +198,18 @@ def _provider_recipients(dossier: Dossier) -> tuple[list[str], list[int]]:
 
 
 def _deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | None) -> None:
+    """Record the in-app messages in the caller's transaction (they exist exactly when the transition does,
+    even if the process dies right after the commit); the emails go out once it commits."""
     dossier = Dossier.objects.select_related("holder__user", "provider").get(pk=dossier_id)
     at = clock.now()
+    mails: list[tuple[Note, list[str]]] = []
     if holder_note is not None:
         user = dossier.holder.user
         Message.objects.create(
             recipient=user, dossier=dossier, subject=holder_note.subject, body=holder_note.body, created_at=at
         )
         if user.email:
-            _mail(holder_note, [user.email])
+            mails.append((holder_note, [user.email]))
     if provider_note is not None:
         emails, user_ids = _provider_recipients(dossier)
         Message.objects.bulk_create(
@@ -216,7 +219,14 @@ def _deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | No
             for uid in user_ids
         )
         if emails:
-            _mail(provider_note, emails)
+            mails.append((provider_note, emails))
+    if mails:
+        transaction.on_commit(lambda: _mail_all(mails))
+
+
+def _mail_all(mails: list[tuple[Note, list[str]]]) -> None:
+    for note, to in mails:
+        _mail(note, to)
 
 
 def _mail(note: Note, to: list[str]) -> None:
@@ -227,12 +237,11 @@ def _mail(note: Note, to: list[str]) -> None:
 
 
 def notify_transition(dossier: Dossier, event: str) -> None:
-    """Schedule the messages of a transition; they go out only if the transaction commits."""
+    """The messages of a transition: recorded with it, emailed only if the transaction commits."""
     holder_note, provider_note = _texts(dossier, event)
     if holder_note is None and provider_note is None:
         return
-    dossier_id = dossier.pk
-    transaction.on_commit(lambda: _deliver(dossier_id, holder_note, provider_note))
+    _deliver(dossier.pk, holder_note, provider_note)
 
 
 def notify_reminder(dossier: Dossier) -> None:
@@ -241,8 +250,7 @@ def notify_reminder(dossier: Dossier) -> None:
         f"Dossier {dossier.number} : échéance le {_d(dossier.deadline_on)}",
         f"Rappel pour « {dossier.training.title} ». " + template.format(due=_d(dossier.deadline_on)),
     )
-    dossier_id = dossier.pk
     if party == "holder":
-        transaction.on_commit(lambda: _deliver(dossier_id, note, None))
+        _deliver(dossier.pk, note, None)
     else:
-        transaction.on_commit(lambda: _deliver(dossier_id, None, note))
+        _deliver(dossier.pk, None, note)

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from stdnum.fr import siret as stdnum_siret
 
-from opencpf.core import clock
+from opencpf.core import clock, csvsafe
 from opencpf.identity import nir as nir_lib
 from opencpf.rights.enums import ABSENCE_CODES, AccountKind
 from opencpf.rights.models import Account, Declaration
@@ -195,39 +195,72 @@ def parse_record(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class UnreadableFile(Exception):
+    """The file cannot be read to its end (encoding, binary, truncated, broken CSV): refused whole."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _truncated(text: str) -> bool:
+    return bool(text.strip()) and not text.endswith(("\n", "\r"))
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """(line number, raw record or None, error) for a CSV, JSON array or JSON Lines file."""
-    text = path.read_text(encoding="utf-8-sig")
+    """(line number, raw record or None, error) for a CSV, JSON array or JSON Lines file.
+
+    Raises UnreadableFile when the file as a whole cannot be trusted (then nothing of it is imported)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            0, f"fichier non encodé en UTF-8 (octet invalide à la position {exc.start}) : enregistrez-le en UTF-8"
+        ) from exc
+    if "\x00" in text:
+        raise UnreadableFile(0, "fichier illisible : il contient des caractères nuls (fichier binaire, ou UTF-16 ?)")
     stripped = text.lstrip()
     if path.suffix.lower() in (".json", ".jsonl", ".ndjson") or stripped.startswith(("[", "{")):
         if stripped.startswith("["):
             try:
                 items = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield exc.lineno, None, f"JSON illisible : {exc.msg}"
-                return
+                raise UnreadableFile(exc.lineno, f"JSON illisible : {exc.msg}") from exc
+            except RecursionError as exc:
+                raise UnreadableFile(1, "JSON illisible : structure trop imbriquée") from exc
+            if not isinstance(items, list):
+                raise UnreadableFile(1, "JSON illisible : une liste d'objets est attendue")
             for index, item in enumerate(items, start=1):
                 yield index, item if isinstance(item, dict) else None, "" if isinstance(item, dict) else "objet attendu"
             return
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"JSON illisible : {exc.msg}"
+            except (json.JSONDecodeError, RecursionError) as exc:
+                if number == len(lines) and _truncated(text):
+                    raise UnreadableFile(number, "fichier tronqué : la dernière ligne est incomplète") from exc
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "structure trop imbriquée"
+                yield number, None, f"JSON illisible : {reason}"
                 continue
             yield number, item if isinstance(item, dict) else None, "" if isinstance(item, dict) else "objet attendu"
         return
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    missing = [f for f in FIELDS if f not in (reader.fieldnames or [])]
-    if missing:
-        yield 1, None, f"en-tête incomplet, colonnes manquantes : {', '.join(missing)}"
-        return
-    for row in reader:
-        yield reader.line_num, row, ""
+    try:
+        missing = [f for f in FIELDS if f not in (reader.fieldnames or [])]
+        if missing:
+            raise UnreadableFile(1, f"en-tête incomplet, colonnes manquantes : {', '.join(missing)}")
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a broken quote...
+        raise UnreadableFile(reader.line_num, f"CSV illisible : {exc}") from exc
+    if rows and _truncated(text) and None in rows[-1][1].values():
+        raise UnreadableFile(rows[-1][0], "fichier tronqué : la dernière ligne est incomplète")
+    for line_num, row in rows:
+        yield line_num, row, ""
 
 
 def _key(fields: dict[str, Any]) -> tuple[int, str, str]:
@@ -241,17 +274,21 @@ def declarations_import(*, path: Path, strict: bool = False) -> ImportResult:
     """
     result = ImportResult()
     good: dict[tuple[int, str, str], dict[str, Any]] = {}
-    for line, raw, error in read_rows(path):
-        if raw is None:
-            result.rejected.append((line, error))
-            continue
-        try:
-            fields = parse_record(raw)
-        except LineError as exc:
-            result.rejected.append((line, str(exc)))
-            continue
-        good.pop(_key(fields), None)
-        good[_key(fields)] = fields  # a later line in the same file corrects an earlier one
+    try:
+        for line, raw, error in read_rows(path):
+            if raw is None:
+                result.rejected.append((line, error))
+                continue
+            try:
+                fields = parse_record(raw)
+            except LineError as exc:
+                result.rejected.append((line, str(exc)))
+                continue
+            good.pop(_key(fields), None)
+            good[_key(fields)] = fields  # a later line in the same file corrects an earlier one
+    except UnreadableFile as exc:
+        result.rejected.append((exc.line, f"{exc.message} ; rien n'a été importé"))
+        return result
     if strict and result.rejected:
         return result
     records = list(good.values())
@@ -295,6 +332,6 @@ def _import_batch(records: list[dict[str, Any]], result: ImportResult) -> None:
 
 def rejection_report(result: ImportResult, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
+        writer = csvsafe.writer(handle, delimiter=";")
         writer.writerow(["ligne", "motif"])
         writer.writerows(result.rejected)

@@ -159,9 +159,11 @@ class SearchIndex:
         if gid is None:
             gid = len(self.anchor)
             anchor = doc.offer_id
-            while anchor >= MAX_ANCHOR or bool(np.any(self.anchor == anchor)) or anchor in self.used_anchors:
-                anchor = MAX_ANCHOR - len(self.used_anchors) - 1  # an offer that left a group keeps its anchor there
-                self.used_anchors.add(anchor)
+            if anchor >= MAX_ANCHOR or bool(np.any(self.anchor == anchor)) or anchor in self.used_anchors:
+                # An offer that left a group keeps its anchor there: take a free one from the top, going down.
+                anchor = MAX_ANCHOR - len(self.used_anchors) - 1
+                while bool(np.any(self.anchor == anchor)) or anchor in self.used_anchors:
+                    anchor -= 1
             self.used_anchors.add(anchor)
             self.anchor = np.append(self.anchor, np.uint32(anchor))
             self.extra_groups[h] = gid

@@ -12,7 +12,6 @@ NIR when the account was created), the region from the holder's commune.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
@@ -23,6 +22,7 @@ from django.db.models.functions import TruncMonth
 
 from opencpf.catalogue.geo import REGIONS
 from opencpf.catalogue.models import Commune
+from opencpf.core import csvsafe
 from opencpf.enrolment.models import Dossier
 from opencpf.identity.models import Holder
 
@@ -70,7 +70,7 @@ def purchases_by_certification_month(path: Path) -> int:
         groups[month][key] = (r["n"], int(r["amount"] or 0))
     written = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, delimiter=";")
+        writer = csvsafe.writer(fh, delimiter=";")
         writer.writerow(["mois", "code_certification", "intitule_certification", "achats", "montant_euros"])
         for month, cells in groups.items():
             published, total = suppress({k: n for k, (n, _) in cells.items()})
@@ -135,7 +135,7 @@ def export_all(outdir: Path, *, on: dt.date) -> dict[str, int]:
         counts = holders_table(dimension, on=on)
         published, total = suppress(counts)
         with (outdir / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, delimiter=";")
+            writer = csvsafe.writer(fh, delimiter=";")
             writer.writerow([column, "titulaires"])
             for label in counts:
                 writer.writerow([label, published[label]])

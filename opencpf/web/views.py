@@ -8,6 +8,8 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
+from opencpf.api.errors import problem
+
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     body = loader.render_to_string(
@@ -53,7 +55,14 @@ def login_view(
 
 
 def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """django-axes lockout answer (too many failed logins), in French."""
+    """django-axes lockout answer (too many failed logins), in French; problem+json for the API."""
+    if request.path.startswith("/api/"):
+        return problem(
+            request,
+            429,
+            "too_many_attempts",
+            "Par sécurité, la connexion est bloquée pendant une heure après plusieurs échecs. Réessayez plus tard.",
+        )
     body = loader.render_to_string(
         "web/error.html",
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -27,7 +28,9 @@ class SearchIn(Schema):
     within_balance: bool = Field(False, description="Dans la limite de mes droits (titulaire connecté)")
     min_hours: int | None = Field(None, ge=0)
     max_hours: int | None = Field(None, ge=0)
-    level: list[int] = Field([], description="Niveaux européens de la certification (3 à 8)")
+    level: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        [], description="Niveaux européens de la certification (3 à 8)"
+    )
     min_rating: float | None = Field(None, ge=1, le=5, description="Note moyenne minimale")
     disability_access: bool = Field(False, description="Accessible aux personnes en situation de handicap")
     sort: str = Field("relevance", pattern="^(relevance|price|distance|start|rating)$")

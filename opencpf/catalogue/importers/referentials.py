@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from opencpf.catalogue.exceptions import ReferentialFileError
 from opencpf.catalogue.importers.base import Progress, Summary, no_progress, upsert
 from opencpf.catalogue.models import (
     Certification,
@@ -45,8 +47,23 @@ def rncp_files(directory: Path) -> dict[str, Path | None]:
 
 
 def _read(path: Path, encoding: str, delimiter: str) -> list[dict[str, str]]:
-    with open(path, encoding=encoding, newline="") as fh:
-        return list(csv.DictReader(fh, delimiter=delimiter))
+    """Every row of a CSV file; a file that cannot be read as such raises ReferentialFileError (nothing imported)."""
+    try:
+        text = path.read_bytes().decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReferentialFileError(
+            f"{path.name} : le fichier n'est pas encodé en {encoding} (octet invalide à la position {exc.start})."
+        ) from exc
+    if "\x00" in text:
+        raise ReferentialFileError(f"{path.name} : le fichier contient des caractères nuls (fichier binaire ?).")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ReferentialFileError(f"{path.name}, ligne {reader.line_num} : CSV illisible ({exc}).") from exc
+    if rows and text.strip() and not text.endswith(("\n", "\r")) and None in rows[-1].values():
+        raise ReferentialFileError(f"{path.name} : la dernière ligne est incomplète (fichier tronqué ?).")
+    return rows
 
 
 def _us_date(value: str) -> dt.date | None:
@@ -235,6 +252,7 @@ def rome_files(path: Path) -> tuple[Path | None, Path | None]:
     return (codes[-1] if codes else None), (titles[-1] if titles else None)
 
 
+@transaction.atomic  # jobs and titles together: a bad titles file leaves nothing imported
 def import_rome(codes_path: Path, titles_path: Path | None, *, progress: Progress = no_progress) -> list[Summary]:
     jobs = Summary("Métiers ROME")
     rows: dict[str, dict[str, Any]] = {}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from opencpf.catalogue.geo import REGIONS
-from opencpf.core import clock
+from opencpf.core import clock, csvsafe
 from opencpf.core.audit import audit_record
 from opencpf.support import dashboards
 from opencpf.web.access import agent_required
@@ -75,7 +74,7 @@ def dashboard_csv(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.name}_{filters.date_from}_{filters.date_to}.csv"'
-    writer = csv.writer(response, delimiter=";")
+    writer = csvsafe.writer(response, delimiter=";")
     writer.writerow(table.headers)
     for row in table.rows:
         writer.writerow([_money(v) if i in table.money_columns else v for i, v in enumerate(row)])

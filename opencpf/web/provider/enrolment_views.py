@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from opencpf.core import csvsafe
 from opencpf.core.exceptions import DomainError
 from opencpf.core.money import format_eur
 from opencpf.enrolment import selectors, services, transitions
@@ -46,7 +46,7 @@ class _Echo:
 
 
 def _csv(dossiers: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csvsafe.writer(_Echo(), delimiter=";")
 
     def rows() -> Any:
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opencpf.catalogue.exceptions import ReferentialFileError
 from opencpf.catalogue.importers.base import count_lines
 from opencpf.catalogue.importers.referentials import RNCP_ENCODING, import_certifications, rncp_files
 from opencpf.catalogue.management.progress import progress_bar, write_summaries
@@ -26,5 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"Aucun fichier rncp_*.csv dans {directory}")
         total = count_lines(files, RNCP_ENCODING) - len(files)
         with progress_bar("Certifications", total, quiet=options["quiet"]) as advance:
-            summaries = import_certifications(directory, progress=advance)
+            try:
+                summaries = import_certifications(directory, progress=advance)
+            except ReferentialFileError as exc:
+                raise CommandError(exc.message) from exc
         write_summaries(self.stdout.write, summaries)

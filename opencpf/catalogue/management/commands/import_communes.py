@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opencpf.catalogue.exceptions import ReferentialFileError
 from opencpf.catalogue.importers.base import count_lines
 from opencpf.catalogue.importers.referentials import import_communes
 from opencpf.catalogue.management.progress import progress_bar, write_summaries
@@ -21,5 +22,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         with progress_bar("Communes", count_lines([path]) - 1, quiet=options["quiet"]) as advance:
-            summary = import_communes(path, progress=advance)
+            try:
+                summary = import_communes(path, progress=advance)
+            except ReferentialFileError as exc:
+                raise CommandError(exc.message) from exc
         write_summaries(self.stdout.write, [summary])

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opencpf.catalogue.exceptions import ReferentialFileError
 from opencpf.catalogue.importers.base import count_lines
 from opencpf.catalogue.importers.referentials import import_formacode, import_nsf_dict
 from opencpf.catalogue.management.progress import progress_bar, write_summaries
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         with progress_bar("Formacode", count_lines([path]) - 1, quiet=options["quiet"]) as advance:
-            summaries = [import_formacode(path, progress=advance)]
+            try:
+                summaries = [import_formacode(path, progress=advance)]
+            except ReferentialFileError as exc:
+                raise CommandError(exc.message) from exc
         if options["nsf"]:
             nsf = Path(options["nsf"])
             if not nsf.is_file():

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opencpf.catalogue.exceptions import ReferentialFileError
 from opencpf.catalogue.importers.base import count_lines
 from opencpf.catalogue.importers.referentials import import_rome, rome_files
 from opencpf.catalogue.management.progress import progress_bar, write_summaries
@@ -23,5 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier des codes ROME introuvable : {options['path']}")
         files = [p for p in (codes, titles) if p is not None]
         with progress_bar("ROME", count_lines(files) - len(files), quiet=options["quiet"]) as advance:
-            summaries = import_rome(codes, titles, progress=advance)
+            try:
+                summaries = import_rome(codes, titles, progress=advance)
+            except ReferentialFileError as exc:
+                raise CommandError(exc.message) from exc
         write_summaries(self.stdout.write, summaries)

@@ -1,0 +1,90 @@
+"""Regressions found by the hardening tests (fuzzing, faults), kept here with the scenario that found them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt
+
+from opencpf.catalogue.models import Offer, Provider
+from opencpf.identity.tokens import provider_api_key_create
+from opencpf.search import runtime
+from opencpf.search.selectors import SearchParams, search_offers
+from opencpf.web import demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_offer_moving_to_a_new_group_does_not_hang_the_index_refresh() -> None:
+    """Found by the API fuzz on PostgreSQL: an offer whose price changes leaves its group but keeps its anchor
+    there; choosing a new anchor looped forever (and grew a set without end) in `SearchIndex._group_for`."""
+    demo.load()
+    runtime.warm()
+    moved = list(Offer.objects.filter(is_published=True).order_by("pk")[:3])
+    for offer in moved:
+        offer.price_incl_tax_cents += 1_234
+        offer.save(update_fields=["price_incl_tax_cents", "updated_at"])
+    rt = runtime.current()
+    rt.stale = True
+    runtime.current()  # applies the three changed offers: returned at all is the regression
+    rt = runtime.current()
+    assert len(set(rt.index.anchor.tolist())) == len(rt.index.anchor), "two groups share an anchor"
+    out = search_offers(SearchParams(text="", page_size=100), client_ip="127.0.0.1")
+    assert out.total >= len(moved)
+
+
+def test_search_levels_out_of_range_are_refused(client: Any) -> None:
+    """Found by the API fuzz: a level outside 0-255 overflowed a uint8 array (500)."""
+    response = client.get("/api/v1/search", {"level": -21031167})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+
+
+def test_a_page_number_beyond_any_offset_is_refused(client: Any) -> None:
+    """Found by the API fuzz: ?page=10**27 overflowed the SQL offset (500)."""
+    provider = Provider.objects.create(name="OF", siret="73282932000074", nda="1", status="referenced")
+    _, key = provider_api_key_create(provider=provider, name="ERP", by=None)
+    response = client.get("/api/v1/catalogue/offers", {"page": 10**27}, HTTP_X_API_KEY=key)
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/search?q=%00anglais", None),
+        ("get", "/api/v1/dossiers/26%0012", None),
+        ("post", "/api/v1/auth/token", '{"nir": "1\\u0000", "password": "x"}'),
+    ],
+)
+def test_nul_characters_are_refused_before_any_work(client: Any, method: str, path: str, body: str | None) -> None:
+    """Found by the API fuzz on PostgreSQL: a NUL character reached a query (500)."""
+    response = client.get(path) if method == "get" else client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "null_character"
+    assert not AccessAttempt.objects.exists()  # not even a failed login recorded
+
+
+def test_api_lockout_answers_problem_json(client: Any, holder: Any) -> None:
+    """Found by the API fuzz: the lockout of /api/v1/auth/token answered an HTML page."""
+    body = json.dumps({"nir": "185057800608491", "password": "mauvais"})
+    for _ in range(10):
+        response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "too_many_attempts"
+
+
+def test_the_openapi_document_has_no_duplicate_status(client: Any) -> None:
+    """Found by the browser test of /api/docs: a status Ninja documents (int key 422) was added again as "422",
+    and the JSON had the key twice (Swagger UI refused it)."""
+    raw = client.get("/api/v1/openapi.json").content.decode()
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys: {sorted(k for k in keys if keys.count(k) > 1)}"
+        return dict(pairs)
+
+    document = json.loads(raw, object_pairs_hook=no_duplicates)
+    lheo = document["paths"]["/api/v1/catalogue/lheo"]["post"]["responses"]
+    assert "422" in lheo and "401" in lheo
