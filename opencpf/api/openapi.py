@@ -4,6 +4,8 @@ Ninja documents only the success responses a router declares; every operation ca
 problem+json error (invalid input, authentication, a domain rule, the database down for a moment). They are
 added here, once, with an example each, so that clients (and the contract tests) can rely on the document.
 The `Idempotency-Key` header honoured by `opencpf.api.idempotency` is documented on every POST.
+Every JSON request body and success response without an example of its own gets one, built from its schema
+(`example_for`), so the rendered documentation always shows what to send and what comes back.
 """
 
 from __future__ import annotations
@@ -106,6 +108,108 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# Plausible values for fields named like these (checked in order, on the lower-cased property name).
+NAMED_EXAMPLES: tuple[tuple[str, Any], ...] = (
+    ("siret", "73282932000074"),
+    ("iban", "FR7630006000011234567890189"),
+    ("bic", "AGRIFRPP"),
+    ("email", "camille.martin@example.org"),
+    ("postcode", "69003"),
+    ("code_postal", "69003"),
+    ("insee", "69123"),
+    ("certification", "RS5000"),
+    ("cents", 150_000),
+    ("number", "26030200001"),
+    ("numero", "26030200001"),
+    ("reference", "A-2026-001"),
+    ("city", "Lyon"),
+    ("ville", "Lyon"),
+    ("title", "Anglais professionnel"),
+    ("titre", "Anglais professionnel"),
+    ("name", "FormaPro Lyon"),
+    ("nom", "FormaPro Lyon"),
+)
+STRING_FORMATS = {
+    "date": "2026-03-02",
+    "date-time": "2026-03-02T10:00:00+01:00",
+    "email": "camille.martin@example.org",
+    "uri": "https://opencpf.example/",
+    "uuid": "0b6f7c1e-4d2a-4a8e-9b57-3f1c2d9e8a10",
+}
+
+
+def example_for(schema: dict[str, Any], components: dict[str, Any], name: str = "", depth: int = 0) -> Any:
+    """A value that fits `schema`: its own example or default first, then an enum's first value, then a value by
+    type (and by property name for strings and integers)."""
+    if "$ref" in schema:
+        target = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        return example_for(target, components, name, depth + 1) if depth < 8 else None
+    for key in ("example", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        options = [o for o in schema.get(key, []) if o.get("type") != "null"]
+        if options:
+            return example_for(options[0], components, name, depth + 1)
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = example_for(part, components, name, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    kind = schema.get("type")
+    lowered = name.lower()
+    if kind == "object" or "properties" in schema:
+        if depth >= 8:
+            return {}
+        return {
+            prop: example_for(sub, components, prop, depth + 1) for prop, sub in schema.get("properties", {}).items()
+        }
+    if kind == "array":
+        return [example_for(schema.get("items", {}), components, name, depth + 1)]
+    if kind == "boolean":
+        return True
+    if kind in ("integer", "number"):
+        named = next((v for hint, v in NAMED_EXAMPLES if hint in lowered and isinstance(v, int)), None)
+        value = named if named is not None else (4.5 if kind == "number" else 1)
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and value < low:
+            value = low
+        if high is not None and value > high:
+            value = high
+        return value
+    if kind == "string":
+        if schema.get("format") in STRING_FORMATS:
+            return STRING_FORMATS[schema["format"]]
+        value = next((v for hint, v in NAMED_EXAMPLES if hint in lowered and isinstance(v, str)), "texte")
+        return value[: schema["maxLength"]] if "maxLength" in schema else value
+    return None
+
+
+def document_examples(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.get("components", {}).get("schemas", {})
+
+    def fill(content: dict[str, Any]) -> None:
+        media = content.get("application/json")
+        if media and "schema" in media and "example" not in media and "examples" not in media:
+            media["example"] = example_for(media["schema"], components)
+
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            fill(operation.get("requestBody", {}).get("content", {}))
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith("2"):
+                    fill(response.get("content", {}))
+    return schema
+
+
 class ProblemNinjaAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document includes the problem+json errors and the Idempotency-Key header."""
 
@@ -114,4 +218,5 @@ class ProblemNinjaAPI(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_problems(schema)
+        document_examples(schema)
         return schema

@@ -1,0 +1,63 @@
+"""Every JSON request body and success response of the API shows an example, and each example fits its schema."""
+
+from __future__ import annotations
+
+import jsonschema_rs
+import pytest
+
+from opencpf.api.openapi import example_for
+
+pytestmark = pytest.mark.django_db
+
+
+def media_types(document):  # type: ignore[no-untyped-def]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                yield f"{method.upper()} {path} (corps)", body
+            for status, response in operation.get("responses", {}).items():
+                media = response.get("content", {}).get("application/json")
+                if str(status).startswith("2") and media:
+                    yield f"{method.upper()} {path} ({status})", media
+
+
+def test_every_body_and_success_response_has_an_example_that_fits_its_schema(client):
+    document = client.get("/api/v1/openapi.json").json()
+    seen, wrong = 0, []
+    for where, media in media_types(document):
+        seen += 1
+        assert "example" in media or "examples" in media, f"{where} : pas d'exemple"
+        schema = {**media["schema"], "components": document["components"]}
+        example = media.get("example", next(iter(media.get("examples", {}).values()), {}).get("value"))
+        if not jsonschema_rs.Draft202012Validator(schema).is_valid(example):
+            wrong.append(where)
+    assert seen > 30  # the API has dozens of JSON operations: the walk really looked at them
+    assert wrong == []
+
+
+def test_examples_follow_the_schema_names_formats_and_bounds():
+    components = {"Amount": {"type": "integer", "minimum": 100}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "siret": {"type": "string"},
+            "price_cents": {"type": "integer"},
+            "start": {"type": "string", "format": "date"},
+            "modality": {"type": "string", "enum": ["presentiel", "distance"]},
+            "min": {"$ref": "#/components/schemas/Amount"},
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}},
+            "note": {"anyOf": [{"type": "null"}, {"type": "number", "maximum": 5}]},
+        },
+    }
+    assert example_for(schema, components) == {
+        "siret": "73282932000074",
+        "price_cents": 150_000,
+        "start": "2026-03-02",
+        "modality": "presentiel",
+        "min": 100,
+        "tags": ["tex"],
+        "note": 4.5,
+    }
