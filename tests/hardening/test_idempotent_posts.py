@@ -87,6 +87,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     client: Client | None = None
     raw: bool = False  # body sent as bytes (XML), not JSON
+    multipart: bool = False  # body sent as a form (multipart), as browsers and the disputes API do
 
 
 def _provider_headers(w: World) -> dict[str, str]:
@@ -220,7 +221,87 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
         client=w.staff_client,
     ),
     "/dossiers/{number}/entree": lambda w: _entry(w),
+    "/dossiers/{number}/sortie": lambda w: _exit(w),
+    "/dossiers/{number}/evaluation": lambda w: _rating(w),
+    "/dossiers/{number}/validation-service-fait": lambda w: _agent_validation(w),
+    "/disputes": lambda w: _dispute_open(w),
+    "/disputes/{reference}/messages": lambda w: _dispute_message(w),
+    "/reports": lambda w: Call(
+        "/reports",
+        {"kind": "cold_calling", "description": "Un démarchage par téléphone pour mon CPF.", "provider_siret": ""},
+        {"kind": "scam", "description": "Un autre signalement.", "provider_siret": ""},
+    ),
 }
+
+
+def _entered(w: World) -> Any:
+    dossier = w.dossier("accepted")
+    clock.freeze(dt.datetime.combine(w.session.start_date, dt.time(9, 0)))
+    return enrolment.dossier_declare_entry(dossier_id=dossier.pk, actor=w.staff)
+
+
+def _exited(w: World) -> Any:
+    dossier = _entered(w)
+    clock.freeze(dt.datetime.combine(w.session.end_date, dt.time(18, 0)))
+    return enrolment.dossier_declare_exit(
+        dossier_id=dossier.pk, actor=w.staff, exit_date=w.session.end_date, completion_rate_bp=10_000
+    )
+
+
+def _exit(w: World) -> Call:
+    dossier = _entered(w)
+    clock.freeze(dt.datetime.combine(w.session.end_date, dt.time(18, 0)))
+    day = w.session.end_date.isoformat()
+    return Call(
+        f"/dossiers/{dossier.number}/sortie",
+        {"exit_date": day, "completion_rate_bp": 10_000},
+        {"exit_date": day, "completion_rate_bp": 5_000, "reason": "abandonment"},
+        client=w.staff_client,
+    )
+
+
+SCORES = dict.fromkeys(("accompagnement", "moyens", "encadrants", "accueil", "contenu"), 4)
+
+
+def _rating(w: World) -> Call:
+    number = _exited(w).number
+    _, access, _ = api_token_issue(user=w.holder.user, label="après la formation")  # the first one has expired
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+    return Call(f"/dossiers/{number}/evaluation", SCORES, {**SCORES, "contenu": 2}, headers)
+
+
+def _agent_validation(w: World) -> Call:
+    from django.contrib.auth.models import Group
+
+    number = _exited(w).number
+    agent = staff_user_create(email="gestion@operateur.fr", password=None, kind=UserKind.AGENT)
+    agent.groups.add(Group.objects.get(name="case_manager"))
+    client = Client()
+    client.force_login(agent)
+    return Call(f"/dossiers/{number}/validation-service-fait", {}, {"autre": 1}, client=client)
+
+
+def _dispute_open(w: World) -> Call:
+    number = _entered(w).number
+    body = {"dossier": number, "reason": "quality", "message": "Le contenu ne correspond pas au programme."}
+    return Call("/disputes", body, {**body, "message": "Un autre message."}, client=w.holder_client)
+
+
+def _dispute_message(w: World) -> Call:
+    from opencpf.support import disputes
+
+    dossier = _entered(w)
+    with w.extra["on_commit"](execute=True):
+        dispute = disputes.dispute_open(
+            actor=w.holder.user, dossier_number=dossier.number, reason="quality", body="Le contenu ne correspond pas."
+        )
+    return Call(
+        f"/disputes/{dispute.reference}/messages",
+        {"message": "Voici le programme annoncé."},
+        {"message": "Un autre message."},
+        client=w.holder_client,
+        multipart=True,
+    )
 
 
 def _entry(w: World) -> Call:
@@ -271,9 +352,11 @@ def world(holder: Any, settings: Any, django_capture_on_commit_callbacks: Any) -
 
 def _send(w: World, call: Call, body: Any, key: str) -> Any:
     client = call.client or Client()
-    data = body if call.raw else json.dumps(body)
-    content_type = "application/xml" if call.raw else "application/json"
     with w.extra["on_commit"](execute=True):
+        if call.multipart:
+            return client.post(PREFIX + call.path, data=body, HTTP_IDEMPOTENCY_KEY=key, **call.headers)
+        data = body if call.raw else json.dumps(body)
+        content_type = "application/xml" if call.raw else "application/json"
         return client.post(
             PREFIX + call.path, data=data, content_type=content_type, HTTP_IDEMPOTENCY_KEY=key, **call.headers
         )

@@ -61,3 +61,25 @@ def test_examples_follow_the_schema_names_formats_and_bounds():
         "tags": ["tex"],
         "note": 4.5,
     }
+
+
+def test_schema_names_are_unique_across_routers():
+    """Ninja names each component after its class: two `ItemOut` in two routers silently became one, and the
+    search response was documented with the payments' items (schemathesis caught it)."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import opencpf.api.routers as routers
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_info in pkgutil.iter_modules(routers.__path__):
+        module = importlib.import_module(f"opencpf.api.routers.{module_info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == module.__name__:
+                if name in seen:
+                    clashes.append(f"{name}: {seen[name]} et {module_info.name}")
+                seen[name] = module_info.name
+    assert len(seen) > 20 and clashes == []

@@ -21,7 +21,7 @@ class HeldOut(Schema):
     reasons: list[str]
 
 
-class ItemOut(Schema):
+class PaymentItemOut(Schema):
     dossier_number: str
     kind: str
     amount_cents: int
@@ -35,7 +35,7 @@ class TransferOut(Schema):
     gross_cents: int
     recovered_cents: int
     amount_cents: int
-    items: list[ItemOut]
+    items: list[PaymentItemOut]
 
 
 class PaymentsOut(Schema):
