@@ -460,7 +460,7 @@ def _reserve_sql(n: int) -> str:
             + "SELECT t.id, (SELECT h.id FROM rights_account h WHERE h.kind = 'holds' AND h.reference = ''), "
             + "%s::bigint FROM t RETURNING 1) "
             + "SELECT (SELECT id FROM r), (SELECT COUNT(*) FROM e) / "
-            + f"CASE WHEN (SELECT COUNT(*) FROM u) = {int(n)} OR NOT EXISTS (SELECT 1 FROM t) THEN 1 ELSE 0 END"  # noqa: S608
+            + f"CASE WHEN (SELECT COUNT(*) FROM u) = {int(n)} OR NOT EXISTS (SELECT 1 FROM t) THEN 1 ELSE 0 END"  # noqa: S608  # nosec B608
         )
     return sql
 
