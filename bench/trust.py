@@ -357,18 +357,23 @@ def _child(args: argparse.Namespace) -> int:
     from django.db import connection
 
     from opencpf.catalogue.generate import generate
-    from opencpf.catalogue.models import Offer, Provider, Session
+    from opencpf.catalogue.models import Offer, Provider, Session, Training
     from opencpf.core import clock
     from opencpf.enrolment.models import Dossier
     from opencpf.trust.models import ActivityEvent, Alert
     from opencpf.trust.scoring import nightly, score_purchase
     from opencpf.web import demo
+    from opencpf.web.demo_story import SUSPICIOUS_TRAINING_REFERENCE
 
     clock.freeze(NOW)
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
     demo.load()
-    demo_providers = Provider.objects.count()
+    # The demo story plants one suspicious offer on purpose (opencpf.web.demo_story): its provider is not clean.
+    planted = set(
+        Training.objects.filter(reference=SUSPICIOUS_TRAINING_REFERENCE).values_list("provider_id", flat=True)
+    )
+    clean_providers = Provider.objects.exclude(pk__in=planted).count()
     report = nightly()
     alerted = set()
     for a in Alert.objects.all():
@@ -376,9 +381,12 @@ def _child(args: argparse.Namespace) -> int:
             alerted.add(a.subject_id)
         elif a.subject_type == "offer":
             alerted.add(Offer.objects.get(pk=a.subject_id).training.provider_id)
+    clean_alerted = alerted - planted
     print(
-        f"Demo data: {demo_providers} providers, {report.offers} published offers; providers alerted: "
-        f"{len(alerted)} ({len(alerted) / max(1, demo_providers):.1%}); signals {report.signals or '{}'}"
+        f"Demo data: {clean_providers} clean providers (+{len(planted)} planted by the demo story, "
+        f"{'alerted' if planted & alerted else 'NOT alerted'}), {report.offers} published offers; clean providers "
+        f"alerted: {len(clean_alerted)} ({len(clean_alerted) / max(1, clean_providers):.1%}); "
+        f"signals {report.signals or '{}'}"
     )
     Alert.objects.all().delete()
 

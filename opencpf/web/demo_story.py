@@ -217,6 +217,10 @@ def tell(*, holders: list[Holder], staff: Any, payment_officer: Any, nirs: list[
     _suspicious_offer()
 
 
+# The story's planted suspicious offer: its provider is not a clean provider (bench/trust excludes it).
+SUSPICIOUS_TRAINING_REFERENCE = "BIEN-ETRE-DEMO"
+
+
 def _suspicious_offer() -> None:
     """An offer of another provider whose text the trust screening flags: an open alert for the analysts."""
     other = Provider.objects.exclude(memberships__isnull=False).order_by("pk").first()
@@ -227,7 +231,7 @@ def _suspicious_offer() -> None:
         provider=other,
         actor=None,
         certification=model.training.certification,
-        training_reference="BIEN-ETRE-DEMO",
+        training_reference=SUSPICIOUS_TRAINING_REFERENCE,
         offer_reference="BE-1",
         training={
             "title": "Gestion du stress au travail",
