@@ -197,7 +197,7 @@ def _provider_recipients(dossier: Dossier) -> tuple[list[str], list[int]]:
     return emails, [uid for uid, _ in members]
 
 
-def _deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | None) -> None:
+def deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | None) -> None:
     """Record the in-app messages in the caller's transaction (they exist exactly when the transition does,
     even if the process dies right after the commit); the emails go out once it commits."""
     dossier = Dossier.objects.select_related("holder__user", "provider").get(pk=dossier_id)
@@ -241,7 +241,7 @@ def notify_transition(dossier: Dossier, event: str) -> None:
     holder_note, provider_note = _texts(dossier, event)
     if holder_note is None and provider_note is None:
         return
-    _deliver(dossier.pk, holder_note, provider_note)
+    deliver(dossier.pk, holder_note, provider_note)
 
 
 def notify_reminder(dossier: Dossier) -> None:
@@ -251,6 +251,6 @@ def notify_reminder(dossier: Dossier) -> None:
         f"Rappel pour « {dossier.training.title} ». " + template.format(due=_d(dossier.deadline_on)),
     )
     if party == "holder":
-        _deliver(dossier.pk, note, None)
+        deliver(dossier.pk, note, None)
     else:
-        _deliver(dossier.pk, None, note)
+        deliver(dossier.pk, None, note)

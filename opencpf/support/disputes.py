@@ -20,7 +20,7 @@ from opencpf.enrolment import services as enrolment_services
 from opencpf.enrolment.enums import DossierState
 from opencpf.enrolment.exceptions import DossierNotFound
 from opencpf.enrolment.models import Dossier
-from opencpf.enrolment.notifications import Note, _deliver
+from opencpf.enrolment.notifications import Note, deliver
 from opencpf.identity.models import ProviderMembership, UserKind
 from opencpf.payments.holds import lift_holds, place_hold
 from opencpf.payments.models import HoldSource, ProviderRecovery
@@ -81,10 +81,10 @@ def _log(dispute: Dispute, *, actor: Any, action: str, note: str = "", data: dic
 
 
 def _notify(dispute: Dispute, subject: str, body: str, *, holder: bool = True, provider: bool = True) -> None:
-    """Email + in-app message to each side (the enrolment messages' mechanism), after commit."""
+    """In-app message to each side, recorded with the dispute's step; the emails go out once it commits
+    (the enrolment messages' mechanism)."""
     note = Note(f"Litige {dispute.reference} (dossier {dispute.dossier.number}) : {subject}", body)
-    dossier_id = dispute.dossier_id
-    transaction.on_commit(lambda: _deliver(dossier_id, note if holder else None, note if provider else None))
+    deliver(dispute.dossier_id, note if holder else None, note if provider else None)
 
 
 def _attach(message: DisputeMessage, upload: UploadedFile | None) -> None:
