@@ -427,8 +427,12 @@ def release(*, order_ref: str) -> Reservation:
 # the CHECK constraint besides); if any guarded debit finds too little money, the final SELECT divides by zero,
 # which aborts the whole statement (InsufficientFunds, nothing written). A missing platform account makes an
 # entry's account NULL, which the NOT NULL constraint refuses (the account is created and the operation rerun).
-# Statements are prepared on first use on each connection (psycopg server-side binding cursor, prepare=True:
-# Django turns psycopg's automatic preparation off).
+# Statements are prepared on first use on each connection (psycopg server-side binding cursor, prepare=True).
+# Django turns psycopg's automatic preparation off (prepare_threshold None), and psycopg then ignores
+# prepare=True too: _raw() gives the connection a threshold no statement reaches, so that only these
+# explicitly marked statements are prepared (see docs/operations.md for connection poolers).
+
+_NEVER = 2**31 - 1
 
 _HOLDER_KINDS_SQL = "('rights', 'dif', 'topup')"
 
@@ -471,12 +475,21 @@ def _log(conn: Any, sql: str, started: float) -> None:
         conn.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
+def _raw(conn: Any) -> psycopg.Connection:  # type: ignore[type-arg]
+    """The psycopg connection, where prepare=True takes effect (and automatic preparation stays off)."""
+    conn.ensure_connection()
+    raw = conn.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER
+    return raw  # type: ignore[no-any-return]
+
+
 def _fetch_pg(sql: str, params: list) -> list[tuple]:  # type: ignore[type-arg]
     """All rows of a read on PostgreSQL through a server-side binding cursor (prepared on first use)."""
     conn = transaction.get_connection()
-    conn.ensure_connection()
+    raw = _raw(conn)
     started = time.monotonic()
-    with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
+    with conn.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         rows = cursor.fetchall()
     _log(conn, sql, started)
@@ -486,8 +499,7 @@ def _fetch_pg(sql: str, params: list) -> list[tuple]:  # type: ignore[type-arg]
 def _run_pg(sql: str, params: list) -> tuple | None:  # type: ignore[type-arg]
     """Execute one statement on PostgreSQL (savepoint inside a transaction block); the first row or None."""
     conn = transaction.get_connection()
-    conn.ensure_connection()
-    raw = conn.connection
+    raw = _raw(conn)
 
     def execute() -> tuple | None:  # type: ignore[type-arg]
         started = time.monotonic()

@@ -79,3 +79,29 @@ def test_refused_reservation_inside_a_transaction_changes_nothing_and_leaves_it_
     assert (Reservation.objects.count(), LedgerTransaction.objects.count(), Entry.objects.count()) == before
     assert not Reservation.objects.filter(order_ref="A-2").exists()
     assert ledger_verify() == []
+
+
+def _prepared() -> dict[str, int]:
+    """This connection's server-side prepared statements: their text's head and how many plans each made."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return {statement[:40]: runs for statement, runs in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purchase_runs_prepared_statements_and_nothing_else_is_prepared(holder, frozen_clock) -> None:  # type: ignore[no-untyped-def]
+    credit_rights(holder.nir_hash, 100_000, "c1")
+    Reservation.objects.count()  # an ordinary ORM query: never prepared (connection poolers)
+    stale = services.quote(nir_hash=holder.nir_hash, price_cents=60_000)
+    for i in range(3):
+        q = services.quote(nir_hash=holder.nir_hash, price_cents=40_000)
+        services.reserve(order_ref=f"P-{i}", quote=q, provider_ref="11111111111111")
+        services.capture(order_ref=f"P-{i}")
+    with pytest.raises(InsufficientFunds):  # a refused run aborts the statement, not its preparation
+        services.reserve(order_ref="P-9", quote=stale)
+    prepared = _prepared()
+    assert len(prepared) == 3, prepared  # quote, reserve (one debited account), capture: each prepared once
+    assert all(runs >= 1 for runs in prepared.values()), prepared
+    assert not Reservation.objects.filter(order_ref="P-9").exists()
+    assert not any("COUNT" in s and "rights_reservation" in s for s in prepared)
+    assert ledger_verify() == []
