@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 
 class BankAccountStatus(models.TextChoices):
@@ -96,12 +97,15 @@ class PaymentHold(models.Model):
                 condition=models.Q(provider__isnull=False) | models.Q(dossier__isnull=False),
                 name="payment_hold_has_target",
             ),
-            # One active hold per origin and target: placing it twice changes nothing.
+            # One active hold per origin and target: placing it twice changes nothing. The absent target is
+            # coalesced to 0, so that the index holds on SQLite too (which has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
-                fields=["source", "source_ref", "provider", "dossier"],
+                "source",
+                "source_ref",
+                Coalesce("provider", 0),
+                Coalesce("dossier", 0),
                 condition=models.Q(lifted_at__isnull=True),
                 name="payment_hold_active_unique",
-                nulls_distinct=False,
             ),
         ]
 

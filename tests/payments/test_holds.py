@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from opencpf.core import clock
 from opencpf.core.models import AuditEvent
@@ -50,6 +51,18 @@ def test_placing_the_same_hold_twice_keeps_one(dossier, agent_user):
     second = holds.place_hold(**kw)
     assert first.pk == second.pk and PaymentHold.objects.count() == 1
     assert holds.held_dossier_ids() == {dossier.pk}
+
+
+def test_the_database_refuses_a_second_active_hold_for_the_same_origin_and_target(dossier, agent_user):
+    """The unique index holds on SQLite as on PostgreSQL, though the absent target is NULL."""
+    kw = dict(source=HoldSource.DISPUTE, source_ref="L-8", reason="Litige", dossier=dossier)
+    PaymentHold.objects.create(**kw, placed_at=clock.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentHold.objects.create(**kw, placed_at=clock.now())
+    assert PaymentHold.objects.count() == 1
+    PaymentHold.objects.update(lifted_at=clock.now())  # once lifted, the same hold may be placed again
+    PaymentHold.objects.create(**kw, placed_at=clock.now())
+    assert PaymentHold.objects.count() == 2
 
 
 def test_a_hold_on_another_provider_does_not_stop_this_dossier(dossier, agent_user):
