@@ -240,6 +240,8 @@ OPERATOR_NAME = "Mon Compte Formation"
 PAYMENTS_DEBTOR_NAME = env("PAYMENTS_DEBTOR_NAME", "Caisse des depots - Mon Compte Formation")
 PAYMENTS_DEBTOR_IBAN = env("PAYMENTS_DEBTOR_IBAN", "FR7630001007941234567890185")
 PAYMENTS_DEBTOR_BIC = env("PAYMENTS_DEBTOR_BIC", "BDFEFRPPCCT")
+# The public address of the site, for links in emails (no request to build them from in jobs).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 OPERATOR_TAGLINE = "Votre compte personnel de formation"
 
 LOGGING = {

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.utils.formats import date_format
 
@@ -224,14 +226,43 @@ def deliver(dossier_id: int, holder_note: Note | None, provider_note: Note | Non
         transaction.on_commit(lambda: _mail_all(mails))
 
 
+def deliver_to_users(notes: Iterable[tuple[Note, Sequence[int], Sequence[str]]]) -> None:
+    """Messages that belong to no dossier (a payment run, a control): each note is recorded as an in-app message
+    for the users named, in the caller's transaction, and emailed to the addresses named once it commits."""
+    at = clock.now()
+    rows: list[Message] = []
+    mails: list[tuple[Note, list[str]]] = []
+    for note, user_ids, emails in notes:
+        rows.extend(
+            Message(recipient_id=uid, subject=note.subject[:200], body=note.body, created_at=at) for uid in user_ids
+        )
+        if emails:
+            mails.append((note, list(emails)))
+    Message.objects.bulk_create(rows, batch_size=1000)
+    if mails:
+        transaction.on_commit(lambda: _mail_all(mails))
+
+
 def _mail_all(mails: list[tuple[Note, list[str]]]) -> None:
-    for note, to in mails:
-        _mail(note, to)
-
-
-def _mail(note: Note, to: list[str]) -> None:
+    """One connection to the relay for all the mails of a commit (a payment run writes to every provider paid)."""
+    connection = get_connection()
     try:
-        send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, to)
+        connection.open()
+    except Exception:  # each mail below tries again and logs its own failure
+        logger.exception("Could not open the mail connection")
+    try:
+        for note, to in mails:
+            _mail(note, to, connection)
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.exception("Could not close the mail connection")
+
+
+def _mail(note: Note, to: list[str], connection: Any = None) -> None:
+    try:
+        send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, to, connection=connection)
     except Exception:  # a mail relay outage must not undo a committed transition
         logger.exception("Could not send enrolment email %r", note.subject)
 

@@ -33,6 +33,7 @@ from opencpf.core.audit import audit_record
 from opencpf.enrolment.enums import BillingState, CancellationOutcome, ControlState, DossierState
 from opencpf.enrolment.models import Dossier
 from opencpf.payments import sepa
+from opencpf.payments.advice import notify_run_confirmed
 from opencpf.payments.exceptions import PaymentRunStateError
 from opencpf.payments.holds import held_dossier_ids, held_provider_ids
 from opencpf.payments.models import (
@@ -438,7 +439,8 @@ def payment_run_mark_sent(*, run: str | int, by: Any = None, request: Any = None
 
 @transaction.atomic
 def payment_run_confirm(*, run: str | int, by: Any = None, request: Any = None) -> PaymentRun:
-    """The bank executed the transfers: balances paid (billed -> paid). Confirming again changes nothing."""
+    """The bank executed the transfers: balances paid (billed -> paid), each provider paid gets its remittance
+    advice (in-app now, email after commit). Confirming again changes nothing and sends nothing."""
     locked = _locked_run(run)
     if locked.state == PaymentRunState.CONFIRMED:
         return locked
@@ -451,5 +453,7 @@ def payment_run_confirm(*, run: str | int, by: Any = None, request: Any = None) 
     Dossier.objects.filter(pk__in=balance_ids, billing_state=BillingState.BILLED).update(
         billing_state=BillingState.PAID
     )
+    # One remittance advice per provider paid: recorded with the confirmation, emailed once it commits.
+    notify_run_confirmed(locked)
     audit_record(actor=by, action="payments.run_confirmed", obj=locked, request=request)
     return locked
