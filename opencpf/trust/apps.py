@@ -24,3 +24,7 @@ class TrustConfig(AppConfig):
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
         if isinstance(schedule, dict):
             schedule.setdefault("trust-nightly", {"task": "trust.nightly", "schedule": 24 * 60 * 60})
+            # Control deadlines are by day: reminders before, "unanswered" after (idempotent, safe to rerun).
+            schedule.setdefault(
+                "trust.control_deadlines", {"task": "trust.control_deadlines", "schedule": 24 * 60 * 60}
+            )

@@ -1,5 +1,6 @@
 """Controls of providers (two-sided: proofs asked with a deadline, the provider answers, a controller decides)
-and graded sanctions. Entry points: `control_open`, `control_answer`, `control_decide`, `sanction_apply`.
+and graded sanctions. Entry points: `control_open`, `control_answer`, `control_decide`, `sanction_apply`, and the
+daily `control_deadlines` (reminder before the deadline, "unanswered" after it).
 
 A control on dossiers holds their payment (Dossier.control_state = inControl and a payments hold of source
 "control"); closing the control releases them.
@@ -7,9 +8,11 @@ A control on dossiers holds their payment (Dossier.control_state = inControl and
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +24,7 @@ from opencpf.core.audit import audit_record
 from opencpf.core.calendar import add_business_days
 from opencpf.core.exceptions import PermissionDenied
 from opencpf.core.money import format_eur
+from opencpf.core.params import param
 from opencpf.core.uploads import InvalidUpload, check_document
 from opencpf.trust import ruleset
 from opencpf.trust.exceptions import (
@@ -206,10 +210,11 @@ def control_answer(*, control_id: int, user: Any, answer: str, proofs: Sequence[
     control.save(update_fields=["answer", "status", "answered_at"])
     audit_record(action="trust.control_answered", actor=user, obj=control, data={"proofs": len(checked)})
     if control.opened_by.email:
+        late = " après la date limite" if control.lapsed_at else ""
         _mail_after_commit(
             f"Contrôle {control.reference} : réponse de l'organisme",
-            f"{control.provider.name} a répondu au contrôle {control.reference} ({len(checked)} justificatif(s)). "
-            "Action à faire : examinez la réponse et tranchez le contrôle.",
+            f"{control.provider.name} a répondu{late} au contrôle {control.reference} ({len(checked)} "
+            "justificatif(s)). Action à faire : examinez la réponse et tranchez le contrôle.",
             [control.opened_by.email],
         )
     return control
@@ -340,4 +345,133 @@ def sanction_apply(
 
 
 def controls_overdue_count() -> int:
-    return Control.objects.filter(status=ControlStatus.AWAITING, deadline__lt=clock.today()).count()
+    """Controls whose deadline passed without an answer (lapsed by the daily job, or not yet)."""
+    from django.db.models import Q
+
+    return Control.objects.filter(
+        Q(status=ControlStatus.UNANSWERED) | Q(status=ControlStatus.AWAITING, deadline__lt=clock.today())
+    ).count()
+
+
+def control_queue() -> Any:
+    """The controllers' queue: unanswered after the deadline first (they wait for a decision), then answered
+    (proofs to examine), then awaiting, then closed; nearest deadline first within each."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(
+        When(status=ControlStatus.UNANSWERED, then=Value(0)),
+        When(status=ControlStatus.ANSWERED, then=Value(1)),
+        When(status=ControlStatus.AWAITING, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return Control.objects.select_related("provider").annotate(queue_rank=rank).order_by("queue_rank", "deadline", "id")
+
+
+# --- deadlines (daily) -----------------------------------------------------------------------------------------
+
+REMINDER_PARAM = "control_reminder_business_days"
+
+
+@dataclass
+class DeadlinesOutcome:
+    reminded: list[str] = field(default_factory=list)
+    lapsed: list[str] = field(default_factory=list)
+
+
+def _members(provider_id: int) -> list[int]:
+    from opencpf.identity.models import ProviderMembership
+
+    return list(
+        ProviderMembership.objects.filter(provider_id=provider_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def _remind(control_id: int) -> Control | None:
+    """One reminder, in one transaction with its marker (`reminded_at`) and the in-app messages."""
+    from opencpf.enrolment.notifications import Note, deliver_to_users
+
+    control = (
+        Control.objects.select_for_update()
+        .select_related("provider")
+        .filter(pk=control_id, status=ControlStatus.AWAITING, reminded_at__isnull=True)
+        .first()
+    )
+    if control is None:  # answered, closed or reminded meanwhile
+        return None
+    control.reminded_at = clock.now()
+    control.save(update_fields=["reminded_at"])
+    day = f"{control.deadline:%d/%m/%Y}"
+    note = Note(
+        f"Contrôle {control.reference} : justificatifs attendus au plus tard le {day}",
+        f"Bonjour,\n\nRappel : l'opérateur attend vos justificatifs pour le contrôle {control.reference}.\n"
+        f"Motif : {control.reason}\n\nJustificatifs demandés :\n{control.proofs_requested}\n\n"
+        f"Action à faire : déposez-les dans votre espace organisme, rubrique « Contrôles », au plus tard le {day}. "
+        "Sans réponse à cette date, le contrôleur tranchera au vu des seuls éléments dont il dispose.",
+    )
+    deliver_to_users([(note, _members(control.provider_id), _provider_emails(control.provider))])
+    audit_record(action="trust.control_reminded", obj=control, data={"deadline": control.deadline.isoformat()})
+    return control
+
+
+@transaction.atomic
+def _lapse(control_id: int, today: dt.date) -> Control | None:
+    """The deadline passed without an answer: the control waits for the controller's decision, first in the queue.
+    One transaction: status, marker (`lapsed_at`), messages, audit."""
+    from opencpf.enrolment.notifications import Note, deliver_to_users
+
+    control = (
+        Control.objects.select_for_update()
+        .select_related("provider", "opened_by")
+        .filter(pk=control_id, status=ControlStatus.AWAITING, deadline__lt=today)
+        .first()
+    )
+    if control is None:
+        return None
+    now = clock.now()
+    control.status, control.lapsed_at = ControlStatus.UNANSWERED, now
+    control.save(update_fields=["status", "lapsed_at"])
+    day = f"{control.deadline:%d/%m/%Y}"
+    to_provider = Note(
+        f"Contrôle {control.reference} : délai de réponse dépassé",
+        f"Bonjour,\n\nLe délai pour répondre au contrôle {control.reference} a expiré le {day} sans justificatif "
+        "de votre part. Le contrôleur va trancher le contrôle au vu des éléments dont il dispose.\n\n"
+        "Action à faire : si vous avez des justificatifs, déposez-les sans attendre dans votre espace organisme, "
+        "rubrique « Contrôles » ; ils restent recevables tant que la décision n'est pas prise.",
+    )
+    notes = [(to_provider, _members(control.provider_id), _provider_emails(control.provider))]
+    if control.opened_by.email:
+        to_controller = Note(
+            f"Contrôle {control.reference} : sans réponse dans le délai",
+            f"{control.provider.name} n'a pas répondu au contrôle {control.reference} (date limite : {day}). "
+            "Action à faire : tranchez le contrôle ; il est en tête de la liste des contrôles.",
+        )
+        notes.append((to_controller, [], [control.opened_by.email]))
+    deliver_to_users(notes)
+    if control.alert_id:
+        AlertEvent.objects.create(
+            alert_id=control.alert_id, actor=None, action="control_unanswered", reason=control.reference, at=now
+        )
+    audit_record(action="trust.control_unanswered", obj=control, data={"deadline": control.deadline.isoformat()})
+    return control
+
+
+def control_deadlines(*, on: dt.date | None = None) -> DeadlinesOutcome:
+    """The daily pass: remind the providers whose deadline is within `control_reminder_business_days` (once),
+    and mark "unanswered" the controls whose deadline has passed. One transaction per control, each guarded by
+    its own marker: killed anywhere, a rerun does what is left and nothing twice."""
+    today = on or clock.today()
+    horizon = add_business_days(today, param(REMINDER_PARAM, on=today))
+    outcome = DeadlinesOutcome()
+    due = Control.objects.filter(status=ControlStatus.AWAITING).order_by("deadline", "id")
+    for pk in list(due.filter(deadline__lt=today).values_list("pk", flat=True)):
+        if (lapsed := _lapse(pk, today)) is not None:
+            outcome.lapsed.append(lapsed.reference)
+    soon = due.filter(reminded_at__isnull=True, deadline__gte=today, deadline__lte=horizon)
+    for pk in list(soon.values_list("pk", flat=True)):
+        if (reminded := _remind(pk)) is not None:
+            outcome.reminded.append(reminded.reference)
+    return outcome

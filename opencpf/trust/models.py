@@ -148,6 +148,7 @@ class ControlScope(models.TextChoices):
 
 class ControlStatus(models.TextChoices):
     AWAITING = "awaiting", "En attente des justificatifs"
+    UNANSWERED = "unanswered", "Sans réponse dans le délai"  # the deadline passed: the controller decides
     ANSWERED = "answered", "Justificatifs reçus"
     CLOSED = "closed", "Clos"
 
@@ -171,6 +172,8 @@ class Control(models.Model):
     status = models.CharField(max_length=16, choices=ControlStatus.choices, default=ControlStatus.AWAITING)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
     opened_at = models.DateTimeField()
+    reminded_at = models.DateTimeField("relance envoyée le", null=True, blank=True)
+    lapsed_at = models.DateTimeField("délai dépassé constaté le", null=True, blank=True)
     answer = models.TextField("réponse de l'organisme", blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=ControlOutcome.choices, blank=True)
@@ -185,6 +188,7 @@ class Control(models.Model):
         verbose_name_plural = "contrôles"
         ordering = ["-opened_at", "-id"]
         permissions = [("decide_control", "Trancher un contrôle et prononcer une sanction")]
+        indexes = [models.Index(fields=["status", "deadline"], name="trust_control_due_idx")]
 
     def __str__(self) -> str:
         return f"Contrôle {self.reference}"

@@ -30,3 +30,12 @@ def nightly() -> dict:
 
     report = run()
     return {"version": report.version, "alerts": report.alerts, "signals": report.signals, "seconds": report.seconds}
+
+
+@shared_task(name="trust.control_deadlines", acks_late=True)
+def control_deadlines() -> dict:
+    """Daily: reminders before a control's deadline, "unanswered" after it (idempotent, scheduled by TrustConfig)."""
+    from opencpf.trust.controls import control_deadlines as run
+
+    outcome = run()
+    return {"reminded": outcome.reminded, "lapsed": outcome.lapsed}

@@ -3,40 +3,22 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opencpf.catalogue.models import Offer
 from opencpf.core.exceptions import PermissionDenied
 from opencpf.enrolment.models import Dossier
-from opencpf.identity.models import ProviderMembership, UserKind
+from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
 from opencpf.payments.holds import holds_for
 from opencpf.payments.models import PaymentHold, ProviderRecovery
 from opencpf.trust.controls import control_answer, control_decide, control_open, sanction_apply
 from opencpf.trust.exceptions import ControlClosed, InvalidProof
 from opencpf.trust.models import Control, ControlProof, Sanction
+from tests.trust.conftest import agent
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%fake attendance sheet\n"
-
-
-def agent(role, email):
-    user = staff_user_create(email=email, password=None, kind=UserKind.AGENT)
-    user.groups.add(Group.objects.get(name=role))
-    return type(user).objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def controller(db):
-    return agent("controller", "controle@operateur.fr")
-
-
-@pytest.fixture
-def staff(provider):
-    user = staff_user_create(email="of@example.org", password=None, kind=UserKind.PROVIDER)
-    ProviderMembership.objects.create(user=user, provider=provider)
-    return user
 
 
 @pytest.fixture

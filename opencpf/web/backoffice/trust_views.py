@@ -14,7 +14,7 @@ from opencpf.core import clock
 from opencpf.core.audit import audit_record
 from opencpf.core.exceptions import DomainError
 from opencpf.core.money import parse_eur
-from opencpf.trust.controls import control_decide, control_open, sanction_apply
+from opencpf.trust.controls import control_decide, control_open, control_queue, sanction_apply
 from opencpf.trust.models import Alert, AlertStatus, Control, ControlOutcome, ControlProof, SanctionKind
 from opencpf.trust.rules import BLIND_SPOTS
 from opencpf.trust.services import alert_action, alert_available_actions, alert_decide, alert_targets
@@ -124,7 +124,7 @@ class ControlOpenForm(forms.Form):
 
 @agent_required("trust.view_control")
 def controls(request: HttpRequest) -> HttpResponse:
-    qs = Control.objects.select_related("provider").order_by("status", "deadline")
+    qs = control_queue()
     return render(
         request,
         "backoffice/trust/controls.html",
