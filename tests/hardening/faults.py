@@ -105,14 +105,19 @@ def fingerprint() -> dict[str, Any]:
     from opencpf.enrolment.models import Dossier, DossierTransition, Message
     from opencpf.payments.models import PaymentItem, ProviderRecovery
     from opencpf.rights.models import Account, Entry, Reservation
+    from opencpf.trust.models import Control
 
     names = {
         d.number: f"{d.holder.user.email}/{d.session.reference if d.session_id else '-'}"
         for d in Dossier.objects.select_related("holder__user", "session")
     }
 
+    # Controls' references are random: they are named by their reason.
+    controls = list(Control.objects.all())
+    labels = names | {c.reference: f"control:{c.reason}" for c in controls}
+
     def named(text: str) -> str:
-        for number, name in names.items():
+        for number, name in labels.items():
             text = text.replace(number, name)
         return text
 
@@ -151,6 +156,10 @@ def fingerprint() -> dict[str, Any]:
         "recoveries": sorted((r.key, r.amount_cents, r.recovered_cents) for r in ProviderRecovery.objects.all()),
         "reservations": sorted(
             (named(r.order_ref), r.status, r.held_cents, r.captured_cents) for r in Reservation.objects.all()
+        ),
+        "controls": sorted(
+            (c.reason, c.status, c.deadline.isoformat(), c.reminded_at is not None, c.lapsed_at is not None)
+            for c in controls
         ),
         "messages": sorted(
             Counter(
@@ -306,6 +315,34 @@ def prepare_payment_run(tmp: Path) -> None:
         clock.unfreeze()
 
 
+def prepare_controls(tmp: Path) -> None:
+    """Five controls of one provider opened on successive days: on 24 March two have lapsed unanswered, two are
+    due for their reminder (deadline within 3 business days), one is not yet."""
+    from django.contrib.auth.models import Group
+
+    from opencpf.core import clock
+    from opencpf.identity.models import ProviderMembership, UserKind
+    from opencpf.identity.services import staff_user_create
+    from opencpf.trust.controls import control_open
+    from tests.enrolment.conftest import make_provider
+
+    clock.freeze(dt.datetime(2026, 3, 2, 10, 0))
+    try:
+        provider = make_provider("73282932000074")
+        staff = staff_user_create(email="of@example.org", password=None, kind=UserKind.PROVIDER)
+        ProviderMembership.objects.create(user=staff, provider=provider)
+        controller = staff_user_create(email="controle@operateur.fr", password=None, kind=UserKind.AGENT)
+        controller.groups.add(Group.objects.get(name="controller"))
+        controller = type(controller).objects.get(pk=controller.pk)
+        for n, day in enumerate((2, 2, 5, 6, 9)):
+            clock.freeze(dt.datetime(2026, 3, day, 10, 0))
+            control_open(
+                provider_id=provider.pk, agent=controller, reason=f"Contrôle {n}", proofs_requested="Émargements"
+            )
+    finally:
+        clock.unfreeze()
+
+
 JOBS = [
     Job("credit_year", ("credit_year", "2025", "--chunk-size", "3"), prepare_credit_year),
     Job("expire_deadlines", ("expire_deadlines", "--on", "2026-06-30"), prepare_dossiers, "2026-06-30T10:00:00"),
@@ -318,6 +355,17 @@ JOBS = [
         lambda fp: (
             sorted(kind for (_, kind, _, _), n in fp["payments"] for _ in range(n))
             == ["advance"] * 2 + ["balance"] * 10
+        ),
+    ),
+    Job(
+        "control_deadlines",
+        ("control_deadlines", "--on", "2026-03-24"),
+        prepare_controls,
+        "2026-03-24T06:00:00",
+        # two controls lapsed, two reminded, one left as it was.
+        lambda fp: (
+            sorted((status, reminded, lapsed) for _, status, _, reminded, lapsed in fp["controls"])
+            == [("awaiting", False, False)] + [("awaiting", True, False)] * 2 + [("unanswered", False, True)] * 2
         ),
     ),
 ]
