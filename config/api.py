@@ -11,6 +11,7 @@ from opencpf.api.routers import reviews as reviews_router
 from opencpf.api.routers import rights as rights_router
 from opencpf.api.routers import search as search_router
 from opencpf.api.routers import support as support_router
+from opencpf.api.routers import trust as trust_router
 
 api = ProblemNinjaAPI(
     title="opencpf API",
@@ -35,3 +36,4 @@ api.add_router("/", payments_router.router, tags=["Paiements"])
 api.add_router("/", reviews_router.router, tags=["Évaluations"])
 api.add_router("/", support_router.router, tags=["Aide et litiges"])
 api.add_router("/", support_router.disputes_router, tags=["Aide et litiges"])
+api.add_router("/", trust_router.router, tags=["Contrôles"])

@@ -1,4 +1,4 @@
-from opencpf.core.exceptions import Conflict, DomainError
+from opencpf.core.exceptions import Conflict, DomainError, NotFound
 
 
 class AlertAlreadyDecided(Conflict):
@@ -39,3 +39,8 @@ class NothingToControl(DomainError):
 class InvalidSanction(DomainError):
     code = "invalid_sanction"
     message = "Cette sanction ne peut pas être prononcée ainsi."
+
+
+class ControlNotFound(NotFound):
+    code = "control_not_found"
+    message = "Ce contrôle est introuvable."

@@ -226,6 +226,7 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
     "/dossiers/{number}/validation-service-fait": lambda w: _agent_validation(w),
     "/disputes": lambda w: _dispute_open(w),
     "/disputes/{reference}/messages": lambda w: _dispute_message(w),
+    "/provider/controls/{reference}/answer": lambda w: _control_answer(w),
     "/reports": lambda w: Call(
         "/reports",
         {"kind": "cold_calling", "description": "Un démarchage par téléphone pour mon CPF.", "provider_siret": ""},
@@ -304,6 +305,28 @@ def _dispute_message(w: World) -> Call:
     )
 
 
+def _control_answer(w: World) -> Call:
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from opencpf.trust.controls import control_open
+
+    controller = staff_user_create(email="controle@operateur.fr", password=None, kind=UserKind.AGENT)
+    controller.groups.add(Group.objects.get(name="controller"))
+    controller = type(controller).objects.get(pk=controller.pk)
+    control = control_open(
+        provider_id=w.provider.pk, agent=controller, reason="Vérification", proofs_requested="Émargements"
+    )
+    proof = SimpleUploadedFile("emargement.pdf", b"%PDF-1.4\n%feuille d'emargement\n")
+    return Call(
+        f"/provider/controls/{control.reference}/answer",
+        {"answer": "Voici les feuilles.", "kind": "attendance", "proofs": proof},
+        {"answer": "Une autre réponse.", "kind": "attendance"},
+        _provider_headers(w),
+        multipart=True,
+    )
+
+
 def _entry(w: World) -> Call:
     number = w.dossier("accepted").number
     clock.freeze(dt.datetime.combine(w.session.start_date, dt.time(9, 0)))
@@ -354,6 +377,9 @@ def _send(w: World, call: Call, body: Any, key: str) -> Any:
     client = call.client or Client()
     with w.extra["on_commit"](execute=True):
         if call.multipart:
+            for value in body.values():  # a file is read by each send: the replay sends the same bytes
+                if hasattr(value, "seek"):
+                    value.seek(0)
             return client.post(PREFIX + call.path, data=body, HTTP_IDEMPOTENCY_KEY=key, **call.headers)
         data = body if call.raw else json.dumps(body)
         content_type = "application/xml" if call.raw else "application/json"
