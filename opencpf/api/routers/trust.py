@@ -8,7 +8,7 @@ logged under the staff member who created the key (who must still be a member); 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -85,15 +85,10 @@ def _get(request: HttpRequest, reference: str) -> Control:
     "/provider/controls",
     response=list[ProviderControlOut],
     summary="Contrôles de l'organisme (état, date limite, justificatifs demandés)",
-    description="Les 200 plus récents, filtrables par état (awaiting, unanswered, answered, closed).",
+    description="Les 200 plus récents d'abord.",
 )
-def provider_controls(
-    request: HttpRequest, status: Literal["awaiting", "unanswered", "answered", "closed"] | None = None
-) -> Any:
-    qs = _controls(request)
-    if status:
-        qs = qs.filter(status=status)
-    return [_out(c) for c in qs.order_by("-opened_at", "-id")[:200]]
+def provider_controls(request: HttpRequest) -> Any:
+    return [_out(c) for c in _controls(request).order_by("-opened_at", "-id")[:200]]
 
 
 @router.get("/provider/controls/{reference}", response=ProviderControlOut, summary="Un contrôle de l'organisme")
