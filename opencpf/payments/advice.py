@@ -18,7 +18,7 @@ from opencpf.core.logging import redact
 from opencpf.core.money import format_eur
 from opencpf.enrolment.notifications import Note, deliver_to_users
 from opencpf.identity.models import ProviderMembership, ProviderRole
-from opencpf.payments.models import PaymentItem, PaymentLine, PaymentRun, RecoveryDeduction
+from opencpf.payments.models import PaymentItem, PaymentItemKind, PaymentLine, PaymentRun, RecoveryDeduction
 
 MAX_LISTED = 100  # dossiers listed in one email; the advice page lists them all
 
@@ -89,13 +89,12 @@ def notify_run_confirmed(run: PaymentRun) -> int:
     Three queries whatever the run's size, then one bulk insert of the in-app messages."""
     lines = list(PaymentLine.objects.filter(run=run).select_related("provider").order_by("id"))
     items: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
-    kinds = dict(PaymentItem._meta.get_field("kind").choices or [])  # type: ignore[arg-type]
     for line_id, number, title, kind, amount in (
         PaymentItem.objects.filter(run=run)
         .order_by("dossier__number", "kind")
         .values_list("line_id", "dossier__number", "dossier__training__title", "kind", "amount_cents")
     ):
-        items[line_id].append((number, title, str(kinds.get(kind, kind)).lower(), amount))
+        items[line_id].append((number, title, PaymentItemKind(kind).label.lower(), amount))
     deductions: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for line_id, reason, amount in (
         RecoveryDeduction.objects.filter(line__run=run)
