@@ -42,7 +42,8 @@ def login(page: Any, base: str, path: str, identifier: str) -> None:
     page.keyboard.type(identifier)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")  # submits the form
+    with page.expect_navigation():  # the answer to the form's POST, not the login page's own idle state
+        page.keyboard.press("Enter")  # submits the form
     page.wait_for_load_state("networkidle")
 
 
