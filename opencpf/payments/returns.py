@@ -276,7 +276,8 @@ def parse_status_report(data: bytes) -> ParsedReport:
         problems.append(Problem("status_report_malformed", "Valeur invalide pour OrgnlCtrlSum."))
     for block in report.findall("p:OrgnlPmtInfAndSts", ns):
         block_id = text(block, "p:OrgnlPmtInfId", required=True)
-        parsed.blocks.append((block_id, status(block, "p:PmtInfSts", GROUP_STATUSES), reason(block)))
+        block_status = status(block, "p:PmtInfSts", GROUP_STATUSES)
+        parsed.blocks.append((block_id, block_status, reason(block)))
         for tx in block.findall("p:TxInfAndSts", ns):
             e2e = text(tx, "p:OrgnlEndToEndId", required=True)
             tx_status = status(tx, "p:TxSts", TRANSACTION_STATUSES)
@@ -287,6 +288,8 @@ def parse_status_report(data: bytes) -> ParsedReport:
                 problems.append(Problem("status_report_malformed", f"Montant invalide pour le virement {e2e}."))
                 amount = None
             currency = amount_node.get("Ccy", "") if amount_node is not None else ""
+            if e2e and not (tx_status or block_status or parsed.group_status):
+                problems.append(Problem("status_report_malformed", f"Le virement {e2e} n'a pas de statut (TxSts)."))
             if e2e:
                 parsed.transactions.append(TxStatus(e2e, tx_status, reason(tx), amount, currency))
     if not parsed.group_status and not parsed.transactions and not any(s for _, s, _ in parsed.blocks):
