@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 
 from opencpf.core import clock
 from opencpf.core.models import AuditEvent
@@ -454,3 +457,54 @@ def test_command_imports_and_refuses(sent, tmp_path: Path, capsys):
     assert "n'est pas un virement de la campagne" in capsys.readouterr().err
     assert snapshot() == before
     assert PaymentRun.objects.get(pk=run.pk).state == PaymentRunState.SENT
+
+
+def _agent(group: str, email: str):  # type: ignore[no-untyped-def]
+    user = staff_user_create(email=email, password=None, kind=UserKind.AGENT)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_officer_uploads_the_report_on_the_run_page_and_the_provider_sees_the_rejection(sent, staff, officer):
+    run, line_a = sent["run"], sent["a"]
+    url = reverse("backoffice:payment_run_detail", args=[run.pk])
+    good = status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "AC01")])
+    o = Client()
+    o.force_login(officer)
+    page = o.get(url).content.decode()
+    assert "Importer le rapport de statut de la banque" in page and "Aucun rapport de la banque" in page
+
+    before = snapshot()
+    # A controller reads the run but may not import; no reason or no file: refused, nothing changed.
+    controller = _agent("controller", "controle@example.org")
+    assert "Importer le rapport" not in controller.get(url).content.decode()
+    upload = SimpleUploadedFile("pain002.xml", good, content_type="application/xml")
+    assert controller.post(url, {"report": upload, "reason": "Relevé"}).status_code == 403
+    upload = SimpleUploadedFile("pain002.xml", good, content_type="application/xml")
+    page = o.post(url, {"report": upload, "reason": " "}, follow=True).content.decode()
+    assert "indiquez un motif" in page
+    bad = status_report(run_reference=run.reference, transactions=[Tx(f"{run.reference}-999999", "RJCT", "AC01")])
+    response = o.post(url, {"report": SimpleUploadedFile("bad.xml", bad), "reason": "Relevé"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "rien n&#x27;a été modifié" in page and "status_report_unknown_transaction" in page
+    assert snapshot() == before
+
+    upload = SimpleUploadedFile("pain002.xml", good, content_type="application/xml")
+    response = o.post(url, {"report": upload, "reason": "Relevé du 2 juin"}, follow=True)
+    page = response.content.decode()
+    assert "1 virement(s) rejeté(s)" in page and "IBAN incorrect (AC01)" in page and "Relevé du 2 juin" in page
+    event = AuditEvent.objects.get(action="payments.status_report_imported")
+    assert event.actor_id == officer.pk and event.reason == "Relevé du 2 juin"
+    upload = SimpleUploadedFile("pain002.xml", good, content_type="application/xml")
+    assert "déjà été importé" in o.post(url, {"report": upload, "reason": "Encore"}, follow=True).content.decode()
+
+    provider_client = Client()
+    provider_client.force_login(staff)
+    page = provider_client.get(reverse("provider:payments")).content.decode()
+    assert "Rejeté par votre banque" in page and "IBAN incorrect (AC01)" in page
+    assert "Virement rejeté par la banque" in page  # the held dossiers, with the reason
+    advice = provider_client.get(reverse("provider:payment_advice", args=[line_a.pk])).content.decode()
+    assert "Ce virement n'a pas été versé" in advice
