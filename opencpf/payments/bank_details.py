@@ -160,10 +160,12 @@ def bank_details_decide(
         account.status = BankAccountStatus.ACTIVE
         account.payments_held_until = now + dt.timedelta(days=param("iban_change_hold_days", on=now.date()))
         # A transfer rejected by the bank held the provider until new bank details are approved: they are.
-        for hold in PaymentHold.objects.filter(
+        for returned in PaymentHold.objects.filter(
             provider=account.provider, source=HoldSource.BANK_RETURN, lifted_at__isnull=True
         ):
-            lift_hold(hold=hold, by=officer, reason=f"Nouvelles coordonnées bancaires validées ({account.masked_iban})")
+            lift_hold(
+                hold=returned, by=officer, reason=f"Nouvelles coordonnées bancaires validées ({account.masked_iban})"
+            )
     else:
         account.status = BankAccountStatus.REJECTED
     account.decided_by, account.decided_at, account.decision_reason = officer, now, reason[:300]

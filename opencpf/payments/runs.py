@@ -452,9 +452,9 @@ def payment_run_confirm(*, run: str | int, by: Any = None, request: Any = None) 
     locked.state, locked.confirmed_at = PaymentRunState.CONFIRMED, clock.now()
     locked.confirmed_by = by if getattr(by, "pk", None) else None
     locked.save(update_fields=["state", "confirmed_at", "confirmed_by"])
-    balance_ids = PaymentItem.objects.filter(
-        run=locked, kind=PaymentItemKind.BALANCE, returned_at__isnull=True
-    ).values("dossier_id")
+    balance_ids = PaymentItem.objects.filter(run=locked, kind=PaymentItemKind.BALANCE, returned_at__isnull=True).values(
+        "dossier_id"
+    )
     Dossier.objects.filter(pk__in=balance_ids, billing_state=BillingState.BILLED).update(
         billing_state=BillingState.PAID
     )

@@ -126,7 +126,11 @@ def test_rejected_transfer_is_undone_and_the_provider_held_and_told(sent, provid
 
     line_a.refresh_from_db()
     line_b.refresh_from_db()
-    assert (line_a.rejection_code, line_a.rejection_label, line_a.status_report_id) == ("AC04", "Compte clos", report.pk)
+    assert (line_a.rejection_code, line_a.rejection_label, line_a.status_report_id) == (
+        "AC04",
+        "Compte clos",
+        report.pk,
+    )
     assert line_a.rejected_at is not None and line_b.rejected_at is None
     # The ledger: the line's posting reversed entry by entry, balanced.
     original = LedgerTransaction.objects.get(idempotency_key=f"payment:{line_a.key}")
@@ -138,9 +142,9 @@ def test_rejected_transfer_is_undone_and_the_provider_held_and_told(sent, provid
     assert account_total(AccountKind.OPERATOR_FUNDING, runs.RECOVERIES_REF) == 0
     # The sanction is owed again; the dossiers are payable again; provider B is untouched.
     assert ProviderRecovery.objects.get(key="sanction:1").recovered_cents == 0
-    assert list(Dossier.objects.filter(pk__in=[a1.pk, a2.pk, b1.pk]).order_by("id").values_list(
-        "paid_cents", "billing_state"
-    )) == [(0, BillingState.TO_BILL), (0, BillingState.TO_BILL), (100_000, BillingState.BILLED)]
+    assert list(
+        Dossier.objects.filter(pk__in=[a1.pk, a2.pk, b1.pk]).order_by("id").values_list("paid_cents", "billing_state")
+    ) == [(0, BillingState.TO_BILL), (0, BillingState.TO_BILL), (100_000, BillingState.BILLED)]
     assert PaymentItem.objects.filter(line=line_a, returned_at__isnull=False).count() == 2
     # Held until new bank details are approved; the provider's staff are told, without any NIR.
     hold = PaymentHold.objects.get(source=HoldSource.BANK_RETURN)
@@ -262,7 +266,8 @@ def _bad_reports(run: PaymentRun, line_a: PaymentLine) -> dict[str, tuple[bytes,
         ),
         "currency": (
             status_report(
-                run_reference=run.reference, transactions=[Tx(e2e, "RJCT", "AC01", amount_cents=210_000, currency="USD")]
+                run_reference=run.reference,
+                transactions=[Tx(e2e, "RJCT", "AC01", amount_cents=210_000, currency="USD")],
             ),
             "status_report_amount_mismatch",
         ),
@@ -426,7 +431,12 @@ def test_rejected_advance_is_paid_again_as_an_advance(buyer, staff, provider, of
 def test_no_hold_when_the_bank_details_were_changed_since_the_run(sent, provider, staff, officer):
     run, line_a = sent["run"], sent["a"]
     account = bank_details.bank_details_request_change(
-        provider=provider, iban=NEW_IBAN, bic=NEW_BIC, account_holder="FormaPro", requested_by=staff, strong_session=True
+        provider=provider,
+        iban=NEW_IBAN,
+        bic=NEW_BIC,
+        account_holder="FormaPro",
+        requested_by=staff,
+        strong_session=True,
     )
     bank_details.bank_details_decide(account_id=account.pk, officer=officer, approve=True, reason="RIB conforme")
     import_status_report(
@@ -441,7 +451,9 @@ def test_no_hold_when_the_bank_details_were_changed_since_the_run(sent, provider
 def test_command_imports_and_refuses(sent, tmp_path: Path, capsys):
     run, line_a = sent["run"], sent["a"]
     good = tmp_path / "pain002.xml"
-    good.write_bytes(status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "RC01")]))
+    good.write_bytes(
+        status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "RC01")])
+    )
     call_command("payment_returns", str(good))
     out = capsys.readouterr().out
     assert f"Virement {line_a.end_to_end_id} rejeté (RC01 – BIC incorrect)" in out

@@ -33,7 +33,9 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.code}: rapport refusé, rien n'a été modifié.") from exc
         report = outcome.report
         if not outcome.created:
-            self.stdout.write(f"Rapport {report.message_id} déjà importé le {report.imported_at:%d/%m/%Y} : rien à faire.")
+            self.stdout.write(
+                f"Rapport {report.message_id} déjà importé le {report.imported_at:%d/%m/%Y} : rien à faire."
+            )
             return
         statuses = ", ".join(f"{status} : {n}" for status, n in sorted(report.statuses.items())) or "aucun"
         self.stdout.write(f"Rapport {report.message_id} sur la campagne {report.run.reference} : {statuses}.")
