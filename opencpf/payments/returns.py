@@ -423,10 +423,11 @@ def import_status_report(*, data: bytes, by: Any = None, reason: str, request: A
         assert run is not None  # nosec B101
         rejections = _rejections(parsed, lines)
         own = {tx.end_to_end_id: tx for tx in parsed.transactions}
+        inherited = next((s for _, s, _ in parsed.blocks if s), "") or parsed.group_status
         transactions = [
             {
                 "end_to_end_id": e2e,
-                "status": REJECTED if e2e in rejections else (own[e2e].status if e2e in own else parsed.group_status),
+                "status": REJECTED if e2e in rejections else ((own[e2e].status if e2e in own else "") or inherited),
                 "reason": rejections.get(e2e, own[e2e].reason if e2e in own else ""),
             }
             for e2e in lines

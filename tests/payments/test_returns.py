@@ -520,3 +520,14 @@ def test_officer_uploads_the_report_on_the_run_page_and_the_provider_sees_the_re
     assert "Virement rejeté par la banque" in page  # the held dossiers, with the reason
     advice = provider_client.get(reverse("provider:payment_advice", args=[line_a.pk])).content.decode()
     assert "Ce virement n'a pas été versé" in advice
+
+
+def test_a_transaction_without_its_own_status_follows_its_block(sent, officer):
+    run, line_a = sent["run"], sent["a"]
+    before = snapshot()
+    data = status_report(
+        run_reference=run.reference, block_status="ACSC", transactions=[Tx(line_a.end_to_end_id, None)]
+    )
+    outcome = import_status_report(data=data, by=officer, reason="Relevé")
+    assert outcome.report.transactions == [{"end_to_end_id": line_a.end_to_end_id, "status": "ACSC", "reason": ""}]
+    assert snapshot()[2:8] == before[2:8]

@@ -9,18 +9,20 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from opencpf.core import clock
 from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
 from opencpf.payments import runs
 from opencpf.payments.models import PaymentLine
-from tests.e2e.conftest import PageWatcher, axe_violations, browser, screenshot  # noqa: F401 (fixture)
-from tests.payments.helpers import bank_account, entered, validated
+from tests.e2e.conftest import PageWatcher, axe_violations, screenshot
+from tests.enrolment.conftest import credit
+from tests.payments.helpers import bank_account, entered, provider_with_staff, validated
 from tests.payments.pain002 import Tx, status_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _page_as(browser, live_server, user):  # type: ignore[no-untyped-def]  # noqa: F811
+def _page_as(browser, live_server, user):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     context = browser.new_context(locale="fr-FR")
@@ -30,18 +32,15 @@ def _page_as(browser, live_server, user):  # type: ignore[no-untyped-def]  # noq
     return context, page
 
 
-def test_officer_uploads_a_rejection_and_both_pages_are_accessible(
-    browser,  # noqa: F811 (the e2e fixture)
-    live_server,
-    buyer,
-    staff,
-    provider,
-    tmp_path: Path,
-):
+def test_officer_uploads_a_rejection_and_both_pages_are_accessible(browser, live_server, holder, tmp_path: Path):
+    holder.user.email_confirmed_at = clock.now()
+    holder.user.save(update_fields=["email_confirmed_at"])
+    credit(holder, 100_000)
+    provider, staff = provider_with_staff("73282932000074", "FormaPro")
     officer = staff_user_create(email="paiement@example.org", password=None, kind=UserKind.AGENT)
     officer.groups.add(Group.objects.get(name="payment_officer"))
     bank_account(provider, staff)
-    validated(entered(buyer, staff, provider))
+    validated(entered(holder, staff, provider))
     (run,) = runs.payment_run(by=officer).runs
     runs.payment_run_mark_sent(run=run.reference, by=officer)
     line = PaymentLine.objects.get(run=run)
