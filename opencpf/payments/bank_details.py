@@ -23,7 +23,8 @@ from opencpf.payments.exceptions import (
     NotAllowedToApprove,
     StrongAuthenticationRequired,
 )
-from opencpf.payments.models import BankAccountStatus, ProviderBankAccount
+from opencpf.payments.holds import lift_hold
+from opencpf.payments.models import BankAccountStatus, HoldSource, PaymentHold, ProviderBankAccount
 
 
 def validate_bank_details(*, iban: str, bic: str) -> tuple[str, str]:
@@ -158,6 +159,13 @@ def bank_details_decide(
         )
         account.status = BankAccountStatus.ACTIVE
         account.payments_held_until = now + dt.timedelta(days=param("iban_change_hold_days", on=now.date()))
+        # A transfer rejected by the bank held the provider until new bank details are approved: they are.
+        for returned in PaymentHold.objects.filter(
+            provider=account.provider, source=HoldSource.BANK_RETURN, lifted_at__isnull=True
+        ):
+            lift_hold(
+                hold=returned, by=officer, reason=f"Nouvelles coordonnées bancaires validées ({account.masked_iban})"
+            )
     else:
         account.status = BankAccountStatus.REJECTED
     account.decided_by, account.decided_at, account.decision_reason = officer, now, reason[:300]

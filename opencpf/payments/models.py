@@ -58,6 +58,7 @@ class HoldSource(models.TextChoices):
     SANCTION = "sanction", "Sanction : suspension des paiements"
     AGENT = "agent", "Décision d'un gestionnaire"
     ADVANCE = "advance", "Avance supérieure au montant dû"  # recoveries only, created by payment runs
+    BANK_RETURN = "bank_return", "Virement rejeté par la banque"  # lifted when new bank details are approved
 
 
 class PaymentHold(models.Model):
@@ -222,6 +223,13 @@ class PaymentLine(models.Model):
     bic = models.CharField("BIC", max_length=11, blank=True)
     account_holder = models.CharField("titulaire du compte", max_length=140)
     ledger_posted_at = models.DateTimeField(null=True, blank=True)
+    # Rejected by the bank (pain.002 status RJCT): ledger reversed, recoveries restored, items released.
+    rejected_at = models.DateTimeField("rejeté par la banque le", null=True, blank=True)
+    rejection_code = models.CharField("code du motif de rejet (ISO 20022)", max_length=35, blank=True, default="")
+    rejection_label = models.CharField("motif du rejet", max_length=200, blank=True, default="")
+    status_report = models.ForeignKey(
+        "PaymentStatusReport", null=True, blank=True, on_delete=models.PROTECT, related_name="rejected_lines"
+    )
 
     class Meta:
         verbose_name = "virement à un organisme"
@@ -252,21 +260,27 @@ class PaymentItemKind(models.TextChoices):
 
 
 class PaymentItem(models.Model):
-    """Which amount of which dossier a line pays. One advance and one balance per dossier, ever: the unique
-    constraint makes a double payment impossible at the database level."""
+    """Which amount of which dossier a line pays. One advance and one balance per dossier that is not returned:
+    the unique constraint makes a double payment impossible at the database level. An item whose transfer the
+    bank rejected is `returned_at` (kept for the record) and the dossier's amount may be paid by a new item."""
 
     line = models.ForeignKey(PaymentLine, on_delete=models.PROTECT, related_name="items")
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="items", db_index=False)
     dossier = models.ForeignKey("enrolment.Dossier", on_delete=models.PROTECT, related_name="payment_items")
     kind = models.CharField(max_length=8, choices=PaymentItemKind.choices)
     amount_cents = models.BigIntegerField("montant")
+    returned_at = models.DateTimeField("rendu par la banque le", null=True, blank=True)
 
     class Meta:
         verbose_name = "montant payé d'un dossier"
         verbose_name_plural = "montants payés des dossiers"
         indexes = [models.Index(fields=["run", "kind"], name="payment_item_run_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "kind"], name="payment_item_once_per_dossier"),
+            models.UniqueConstraint(
+                fields=["dossier", "kind"],
+                condition=models.Q(returned_at__isnull=True),
+                name="payment_item_once_per_dossier",
+            ),
             models.CheckConstraint(condition=models.Q(amount_cents__gte=0), name="payment_item_non_negative"),
         ]
 
@@ -291,3 +305,33 @@ class RecoveryDeduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recovery_id}: {self.amount_cents}"
+
+
+class PaymentStatusReport(models.Model):
+    """A bank's Customer Payment Status Report (pain.002) on one run, imported once (SHA-256 of the file).
+
+    Every transaction status is kept in `transactions`; only rejections (RJCT) change anything."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="status_reports")
+    message_id = models.CharField("identifiant du rapport (MsgId)", max_length=35)
+    message_type = models.CharField("type de message", max_length=20)
+    sha256 = models.CharField(max_length=64, unique=True)
+    content = models.BinaryField("fichier pain.002")
+    group_status = models.CharField("statut du lot", max_length=4, blank=True, default="")
+    statuses = models.JSONField("transactions par statut", default=dict, blank=True)
+    transactions = models.JSONField("statut de chaque virement", default=list, blank=True)
+    rejected_count = models.PositiveIntegerField("virements rejetés", default=0)
+    rejected_cents = models.BigIntegerField("montant rejeté", default=0)
+    imported_at = models.DateTimeField("importé le")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    reason = models.CharField("motif de l'import", max_length=500)
+
+    class Meta:
+        verbose_name = "rapport de statut bancaire"
+        verbose_name_plural = "rapports de statut bancaire"
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.run_id})"

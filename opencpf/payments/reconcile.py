@@ -10,7 +10,9 @@ where
     forfeits         = what the operator's funding accounts received for the dossier (lost rights), net of the
                        compensation it topped up (ledger).
 And for every dossier: the payment items of runs add up to `paid_cents`; more paid than owed only with a
-recovery of the difference. In total: the transfers posted to the ledger equal the payment lines.
+recovery of the difference. In total: the transfers posted to the ledger equal the payment lines the bank did not
+reject (a rejected line's posting is reversed, key `payment-return:<EndToEndId>`), and each recovery's
+`recovered_cents` equals what was deducted on lines the bank did not reject.
 """
 
 from __future__ import annotations
@@ -69,7 +71,11 @@ def reconcile() -> Reconciliation:
         total=Sum("amount_cents")
     ):
         cards[dossier_id][kind] = int(total)
-    items = dict(PaymentItem.objects.values_list("dossier_id").annotate(total=Sum("amount_cents")))
+    items = dict(
+        PaymentItem.objects.filter(returned_at__isnull=True)
+        .values_list("dossier_id")
+        .annotate(total=Sum("amount_cents"))
+    )
     excess = dict(
         ProviderRecovery.objects.filter(key__startswith="advance-excess:")
         .values_list("dossier_id")
@@ -126,7 +132,12 @@ def reconcile() -> Reconciliation:
         t["paid"] += d["paid_cents"]
         t["payable"] += max(owed - d["paid_cents"], 0)
 
-    posted = PaymentLine.objects.filter(ledger_posted_at__isnull=False).aggregate(s=Sum("amount_cents"))["s"] or 0
+    posted = (
+        PaymentLine.objects.filter(ledger_posted_at__isnull=False, rejected_at__isnull=True).aggregate(
+            s=Sum("amount_cents")
+        )["s"]
+        or 0
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(SUM(e.amount_cents), 0) FROM rights_entry e JOIN rights_account a ON a.id = e.account_id "
@@ -140,7 +151,27 @@ def reconcile() -> Reconciliation:
             "AND l.amount_cents + l.recovered_cents > 0 AND t.id IS NULL ORDER BY l.id"
         )
         missing = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT l.end_to_end_id FROM payments_paymentline l LEFT JOIN rights_ledgertransaction t "
+            "ON t.idempotency_key = 'payment-return:' || l.end_to_end_id WHERE l.rejected_at IS NOT NULL "
+            "AND l.ledger_posted_at IS NOT NULL AND t.id IS NULL ORDER BY l.id"
+        )
+        not_reversed = [row[0] for row in cursor.fetchall()]
+        # What each recovery says it recovered is what was deducted on transfers the bank did not reject.
+        cursor.execute(
+            "SELECT r.key, r.recovered_cents, COALESCE(SUM(CASE WHEN l.rejected_at IS NULL THEN d.amount_cents END), 0) "
+            "FROM payments_providerrecovery r LEFT JOIN payments_recoverydeduction d ON d.recovery_id = r.id "
+            "LEFT JOIN payments_paymentline l ON l.id = d.line_id GROUP BY r.id, r.key, r.recovered_cents "
+            "HAVING r.recovered_cents <> COALESCE(SUM(CASE WHEN l.rejected_at IS NULL THEN d.amount_cents END), 0) "
+            "ORDER BY r.id"
+        )
+        recoveries = cursor.fetchall()
     if wired != posted:
         result.problems.append(f"virements au grand livre {wired} ≠ lignes de paiement comptabilisées {posted}")
     result.problems.extend(f"virement {e2e} : absent du grand livre" for e2e in missing)
+    result.problems.extend(f"virement {e2e} : rejeté par la banque mais pas contrepassé" for e2e in not_reversed)
+    result.problems.extend(
+        f"récupération {key} : {recovered} récupéré selon la récupération, {deducted} selon les virements"
+        for key, recovered, deducted in recoveries
+    )
     return result

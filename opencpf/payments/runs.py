@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from opencpf.catalogue.models import Provider
 from opencpf.core import calendar, clock
@@ -100,6 +100,11 @@ def payable_advance_filter() -> Q:
     return Q(billing_state=BillingState.DEPOSIT_WAIT, advance_cents__gt=0)
 
 
+def in_a_run(kind: str) -> Exists:
+    """The dossier's amount of this kind is in a run (an item the bank returned does not count)."""
+    return Exists(PaymentItem.objects.filter(dossier=OuterRef("pk"), kind=kind, returned_at__isnull=True))
+
+
 def owed_cents(*, state: str, due_cents: int, compensation_cents: int) -> int:
     """The total owed to the provider for a dossier whose balance is payable."""
     return due_cents if state == DossierState.SERVICE_DONE_VALIDATED else compensation_cents
@@ -162,14 +167,14 @@ def plan_run(*, by: Any = None, execution_date: dt.date | None = None) -> tuple[
         advances = (
             Dossier.objects.select_for_update(of=("self",))
             .filter(payable_advance_filter())
-            .exclude(payment_items__kind=PaymentItemKind.ADVANCE)
+            .exclude(in_a_run(PaymentItemKind.ADVANCE))
             .order_by("id")
             .values_list(*fields, "advance_cents")
         )
         balances = (
             Dossier.objects.select_for_update(of=("self",))
             .filter(payable_balance_filter())
-            .exclude(payment_items__kind=PaymentItemKind.BALANCE)
+            .exclude(in_a_run(PaymentItemKind.BALANCE))
             .order_by("id")
             .values_list(*fields, "paid_cents")
         )
@@ -449,7 +454,9 @@ def payment_run_confirm(*, run: str | int, by: Any = None, request: Any = None) 
     locked.state, locked.confirmed_at = PaymentRunState.CONFIRMED, clock.now()
     locked.confirmed_by = by if getattr(by, "pk", None) else None
     locked.save(update_fields=["state", "confirmed_at", "confirmed_by"])
-    balance_ids = PaymentItem.objects.filter(run=locked, kind=PaymentItemKind.BALANCE).values("dossier_id")
+    balance_ids = PaymentItem.objects.filter(run=locked, kind=PaymentItemKind.BALANCE, returned_at__isnull=True).values(
+        "dossier_id"
+    )
     Dossier.objects.filter(pk__in=balance_ids, billing_state=BillingState.BILLED).update(
         billing_state=BillingState.PAID
     )

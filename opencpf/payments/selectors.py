@@ -18,10 +18,11 @@ from opencpf.payments.models import (
     PaymentLine,
     PaymentRun,
     PaymentRunState,
+    PaymentStatusReport,
     ProviderBankAccount,
     ProviderRecovery,
 )
-from opencpf.payments.runs import owed_cents, payable_advance_filter, payable_balance_filter
+from opencpf.payments.runs import in_a_run, owed_cents, payable_advance_filter, payable_balance_filter
 
 HELD_LIST_LIMIT = 200
 
@@ -48,18 +49,19 @@ class ProviderPayments:
     paid_cents: int  # in runs confirmed by the bank
     recovery_cents: int  # still to be offset on next payments
     lines: list[PaymentLine]
+    rejected_cents: int = 0  # transfers the bank rejected (the dossiers are payable again)
 
 
 def provider_payable(provider: Provider) -> list[PayableDossier]:
     """Every dossier amount of the provider that a run would pay now or once its holds are lifted."""
     out: list[PayableDossier] = []
     advances = Dossier.objects.filter(payable_advance_filter(), provider=provider).exclude(
-        payment_items__kind=PaymentItemKind.ADVANCE
+        in_a_run(PaymentItemKind.ADVANCE)
     )
     for d in advances.order_by("id"):
         out.append(PayableDossier(d, PaymentItemKind.ADVANCE, d.advance_cents))
     balances = Dossier.objects.filter(payable_balance_filter(), provider=provider).exclude(
-        payment_items__kind=PaymentItemKind.BALANCE
+        in_a_run(PaymentItemKind.BALANCE)
     )
     for d in balances.order_by("id"):
         owed = owed_cents(state=d.state, due_cents=d.due_cents, compensation_cents=d.compensation_cents)
@@ -89,7 +91,7 @@ def provider_payments(provider: Provider) -> ProviderPayments:
             due += item.amount_cents
     lines = list(provider_payment_lines(provider)[:100])
     totals = dict(
-        PaymentLine.objects.filter(provider=provider)
+        PaymentLine.objects.filter(provider=provider, rejected_at__isnull=True)
         .values_list("run__state")
         .annotate(total=Sum("amount_cents"))
         .values_list("run__state", "total")
@@ -97,7 +99,10 @@ def provider_payments(provider: Provider) -> ProviderPayments:
     paid = int(totals.get(PaymentRunState.CONFIRMED, 0) or 0)
     in_progress = sum(int(v or 0) for k, v in totals.items() if k != PaymentRunState.CONFIRMED)
     recovery = sum(r.outstanding_cents for r in ProviderRecovery.objects.filter(provider=provider))
-    return ProviderPayments(due, held, held_list, provider_reason, in_progress, paid, recovery, lines)
+    rejected = PaymentLine.objects.filter(provider=provider, rejected_at__isnull=False).aggregate(s=Sum("amount_cents"))
+    return ProviderPayments(
+        due, held, held_list, provider_reason, in_progress, paid, recovery, lines, int(rejected["s"] or 0)
+    )
 
 
 def provider_payment_lines(provider: Provider) -> QuerySet[PaymentLine]:
@@ -130,6 +135,11 @@ def payment_run_detail(run_id: int) -> tuple[PaymentRun | None, list[Any]]:
         PaymentLine.objects.filter(run=run).select_related("provider").annotate(dossier_count=Count("items"))[:1000]
     )
     return run, lines
+
+
+def run_status_reports(run: PaymentRun) -> QuerySet[PaymentStatusReport]:
+    """The bank's status reports imported on a run (without the files)."""
+    return PaymentStatusReport.objects.filter(run=run).defer("content").select_related("imported_by")
 
 
 def pending_bank_changes() -> QuerySet[ProviderBankAccount]:

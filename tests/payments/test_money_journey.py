@@ -127,3 +127,57 @@ def test_advance_paid_at_entry_and_excess_recovered_after_an_early_end(buyer, st
     recovery = ProviderRecovery.objects.get(dossier=dossier)
     assert recovery.amount_cents == 45_000 - 37_500
     books_are_clean()
+
+
+def test_transfer_rejected_by_the_bank_is_paid_again_after_new_bank_details(buyer, staff, session, agent):
+    """run -> sent -> pain.002 RJCT (AC04) -> new IBAN approved -> the next run pays it -> confirm -> clean."""
+    from django.contrib.auth.models import Group
+
+    from opencpf.identity.models import UserKind
+    from opencpf.identity.services import staff_user_create
+    from opencpf.payments import bank_details
+    from opencpf.payments.models import PaymentLine
+    from opencpf.payments.returns import import_status_report
+    from tests.payments.pain002 import Tx, status_report
+
+    officer = staff_user_create(email="paiement@example.org", password=None, kind=UserKind.AGENT)
+    officer.groups.add(Group.objects.get(name="payment_officer"))
+    officer = type(officer).objects.get(pk=officer.pk)
+    provider = session.offer.training.provider
+    bank_account(provider, staff)
+    dossier = in_training(buyer, staff, session)
+    at(session.end_date, 18)
+    services.dossier_declare_exit(
+        dossier_id=dossier.pk, actor=staff, exit_date=session.end_date, completion_rate_bp=10_000
+    )
+    rating_submit(dossier_id=dossier.pk, actor=buyer.user, scores=SCORES)
+    (run,) = runs.payment_run(by=officer).runs
+    runs.payment_run_mark_sent(run=run.reference, by=officer)
+    line = PaymentLine.objects.get(run=run)
+    import_status_report(
+        data=status_report(run_reference=run.reference, transactions=[Tx(line.end_to_end_id, "RJCT", "AC04")]),
+        by=officer,
+        reason="Relevé de la banque",
+    )
+    runs.payment_run_confirm(run=run.reference, by=officer)
+    dossier.refresh_from_db()
+    assert (dossier.billing_state, dossier.paid_cents) == (BillingState.TO_BILL, 0)
+    books_are_clean()
+
+    account = bank_details.bank_details_request_change(
+        provider=provider,
+        iban="FR7610096181180003012345661",
+        bic="CMCIFRPP",
+        account_holder=provider.name,
+        requested_by=staff,
+        strong_session=True,
+    )
+    bank_details.bank_details_decide(account_id=account.pk, officer=officer, approve=True, reason="RIB conforme")
+    at(session.end_date + dt.timedelta(days=30))
+    (second,) = pay_everything(officer)
+    dossier.refresh_from_db()
+    assert (dossier.billing_state, dossier.paid_cents) == (BillingState.PAID, dossier.due_cents)
+    assert PaymentLine.objects.get(run=second).iban == "FR7610096181180003012345661"
+    assert PaymentItem.objects.filter(dossier=dossier).count() == 2  # the returned one and the paid one
+    assert pay_everything(officer) == []
+    books_are_clean()

@@ -1,9 +1,10 @@
 """Back-office pages of the payments domain: bank-detail changes to approve, payment runs (launch, file, sent,
-confirmed)."""
+confirmed, the bank's status reports)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from opencpf.core.audit import audit_record
 from opencpf.core.exceptions import DomainError
 from opencpf.core.money import format_eur
-from opencpf.payments import bank_details, runs, selectors
+from opencpf.payments import bank_details, returns, runs, selectors
 from opencpf.payments.models import PaymentRun, ProviderBankAccount
 from opencpf.web.access import agent_required
 
@@ -82,13 +83,54 @@ def payment_run_launch(request: HttpRequest) -> HttpResponse:
 
 @agent_required("payments.view_paymentrun")
 def payment_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run, its lines (rejected ones with the bank's reason) and the bank's status reports; a payment
+    officer uploads a status report (pain.002) here."""
     run, lines = selectors.payment_run_detail(run_id)
     if run is None:
         raise Http404
+    problems: list[returns.Problem] = []
+    if request.method == "POST":
+        if not request.user.has_perm("payments.manage_paymentrun"):
+            raise PermissionDenied
+        upload = request.FILES.get("report")
+        reason = request.POST.get("reason", "").strip()
+        if upload is None or not reason:
+            messages.error(request, "Joignez le rapport de statut de la banque (pain.002) et indiquez un motif.")
+        elif upload.size and upload.size > returns.MAX_BYTES:
+            messages.error(request, "Le fichier dépasse la taille maximale acceptée (20 Mo).")
+        else:
+            try:
+                outcome = returns.import_status_report(
+                    data=upload.read(), by=request.user, reason=reason, request=request
+                )
+            except returns.StatusReportRefused as exc:
+                problems = exc.problems
+                messages.error(request, "Rapport de la banque refusé : rien n'a été modifié.")
+            else:
+                if outcome.report.run_id != run.pk:
+                    messages.warning(request, f"Ce rapport porte sur la campagne {outcome.report.run.reference}.")
+                if not outcome.created:
+                    messages.info(request, "Ce rapport a déjà été importé : rien n'a été modifié.")
+                else:
+                    messages.success(
+                        request,
+                        f"Rapport {outcome.report.message_id} importé : {len(outcome.rejected)} virement(s) rejeté(s).",
+                    )
+                return redirect("backoffice:payment_run_detail", run_id=run.pk)
+    rejected = [line for line in lines if line.rejected_at]
     return render(
         request,
         "backoffice/payments/run_detail.html",
-        {"title": f"Campagne de paiement {run.reference}", "run": run, "lines": lines},
+        {
+            "title": f"Campagne de paiement {run.reference}",
+            "run": run,
+            "lines": lines,
+            "rejected": rejected,
+            "rejected_cents": sum(line.amount_cents for line in rejected),
+            "reports": list(selectors.run_status_reports(run)[:50]),
+            "problems": problems,
+        },
+        status=422 if problems else 200,
     )
 
 
