@@ -38,6 +38,7 @@ def test_seed_demo_loads_once_and_prints_logins(capsys):
     out = capsys.readouterr().out
     assert "déjà présentes" in out
     assert demo.DEMO_PASSWORD in out and demo.DEMO_AGENTS[0][0] in out and demo.DEMO_PROVIDER_STAFF[0] in out
+    assert "application d'authentification est demandé" in out  # the agents' second factor (test settings: TOTP)
 
 
 def test_demo_logins_work(client):
