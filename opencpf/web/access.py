@@ -28,9 +28,8 @@ def _portal_required(
                 return redirect_to_login(request.get_full_path(), reverse(login_url_name))
             if getattr(user, "kind", None) != kind:
                 raise PermissionDenied("Cet espace est réservé à un autre type de compte.")
-            if (
-                kind == UserKind.AGENT and second_factor_checked and second_factor.pending(request)
-            ):  # the middleware's rule, kept here too
+            # The agents' second factor: AgentSecondFactorMiddleware's rule, kept here too.
+            if kind == UserKind.AGENT and second_factor_checked and second_factor.pending(request):
                 return second_factor_redirect(request)
             if perm and not user.has_perm(perm):
                 raise PermissionDenied("Votre rôle ne permet pas d'accéder à cette page.")
