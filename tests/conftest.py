@@ -12,6 +12,28 @@ from opencpf.core import clock
 from tests.identity.nir_guard import pytest_sessionfinish, pytest_sessionstart  # noqa: F401 (clear-NIR log guard)
 
 DEMO_PASSWORD = "MotDePasse-Demo-2026"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def login_agent(client, user, backend: str | None = None):  # type: ignore[no-untyped-def]
+    """Log an agent in as after the password AND the second factor: `force_login`, then the session flag that the
+    second-factor page sets (`identity.second_factor.mark_passed`). Any other user is only force-logged in.
+    Tests of the factor itself use `client.force_login` alone (a password-only session)."""
+    from opencpf.identity.models import UserKind
+
+    client.force_login(user, backend=backend)
+    if getattr(user, "kind", None) == UserKind.AGENT:
+        pass_agent_factor(client, user)
+    return client
+
+
+def pass_agent_factor(client, user) -> None:  # type: ignore[no-untyped-def]
+    """For a client already signed in with the agent's password: the second factor's session flag."""
+    from opencpf.identity import second_factor
+
+    session = client.session
+    second_factor.mark_passed(session, user, method=second_factor.METHOD_TOTP)
+    session.save()
 
 
 def on_postgres() -> bool:

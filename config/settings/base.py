@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "opencpf.web.access.AgentSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencpf.api.middleware.ApiInputGuardMiddleware",
@@ -149,6 +150,11 @@ AXES_LOCKOUT_CALLABLE = "opencpf.web.views.lockout"  # a NIR is stored hashed, n
 IDENTITY_SECOND_FACTOR = env("IDENTITY_SECOND_FACTOR", "totp")
 IDENTITY_STRONG_SESSION_SECONDS = int(env("IDENTITY_STRONG_SESSION_SECONDS", "3600"))
 OTP_TOTP_ISSUER = "Mon Compte Formation"
+# Agents' second factor at every login (opencpf.identity.second_factor): "totp" (an authenticator app, enrolled
+# through a code sent by email), "email" (a code by email also passes it: the demo), "off" (refused in production).
+IDENTITY_AGENT_SECOND_FACTOR = env("IDENTITY_AGENT_SECOND_FACTOR", "totp")
+IDENTITY_AGENT_FACTOR_FAILURES = int(env("IDENTITY_AGENT_FACTOR_FAILURES", "5"))
+IDENTITY_AGENT_FACTOR_LOCK_SECONDS = int(env("IDENTITY_AGENT_FACTOR_LOCK_SECONDS", "3600"))
 # FranceConnect (OpenID Connect). Empty client id: the button is hidden.
 FRANCECONNECT = {
     "client_id": env("FRANCECONNECT_CLIENT_ID"),

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, env_bool
+from .base import IDENTITY_AGENT_SECOND_FACTOR, env, env_bool
 
 
 def required(name: str) -> str:
@@ -18,6 +18,8 @@ SECRET_KEY = required("SECRET_KEY")
 NIR_HASH_KEY = required("NIR_HASH_KEY")
 NIR_ENCRYPTION_KEY = required("NIR_ENCRYPTION_KEY")
 SEARCH_ORDER_SECRET = required("SEARCH_ORDER_SECRET")
+if str(IDENTITY_AGENT_SECOND_FACTOR).lower() not in ("totp", "email"):
+    raise ImproperlyConfigured("IDENTITY_AGENT_SECOND_FACTOR cannot be turned off in production (ANSSI).")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

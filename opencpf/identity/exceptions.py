@@ -102,3 +102,21 @@ class FranceConnectNoAccount(DomainError):
         "avec votre numéro de sécurité sociale, puis reliez-le à FranceConnect."
     )
     status = 404
+
+
+class SecondFactorRequired(DomainError):
+    code = "second_factor_required"
+    message = (
+        "Validez d'abord le second facteur de votre connexion (code de votre application d'authentification) "
+        "sur la page « Vérification de sécurité » de l'espace gestionnaires."
+    )
+    status = 403
+
+
+class SecondFactorLocked(DomainError):
+    code = "second_factor_locked"
+    message = (
+        "Par sécurité, la vérification est bloquée pendant une heure après plusieurs codes erronés. "
+        "Réessayez plus tard ou demandez à un administrateur de réinitialiser votre application d'authentification."
+    )
+    status = 429

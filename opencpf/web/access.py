@@ -11,12 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from opencpf.identity import second_factor
 from opencpf.identity.models import UserKind
 
 View = Callable[..., HttpResponse]
 
 
-def _portal_required(kind: str, login_url_name: str, perm: str | None = None) -> Callable[[View], View]:
+def _portal_required(
+    kind: str, login_url_name: str, perm: str | None = None, *, second_factor_checked: bool = True
+) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -25,6 +28,9 @@ def _portal_required(kind: str, login_url_name: str, perm: str | None = None) ->
                 return redirect_to_login(request.get_full_path(), reverse(login_url_name))
             if getattr(user, "kind", None) != kind:
                 raise PermissionDenied("Cet espace est réservé à un autre type de compte.")
+            # The agents' second factor: AgentSecondFactorMiddleware's rule, kept here too.
+            if kind == UserKind.AGENT and second_factor_checked and second_factor.pending(request):
+                return second_factor_redirect(request)
             if perm and not user.has_perm(perm):
                 raise PermissionDenied("Votre rôle ne permet pas d'accéder à cette page.")
             return view(request, *args, **kwargs)
@@ -32,6 +38,55 @@ def _portal_required(kind: str, login_url_name: str, perm: str | None = None) ->
         return wrapper
 
     return decorator
+
+
+# Where an agent who gave only their password may go: the second factor's pages, and the ways out.
+SECOND_FACTOR_OPEN = {
+    "backoffice:second_factor",
+    "backoffice:second_factor_enrol",
+    "backoffice:login",
+    "backoffice:logout",
+    "provider:login",
+    "provider:logout",
+    "holder:login",
+    "holder:logout",
+    "manifest",
+    "service_worker",
+    "offline",
+}
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import redirect
+    from django.utils.http import urlencode
+
+    return redirect(f"{reverse('backoffice:second_factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
+class AgentSecondFactorMiddleware:
+    """The one place the agents' second factor is enforced: an agent session that passed only the password gets
+    the second-factor page (pages) or a 403 problem+json `second_factor_required` (API), whatever the route."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if not second_factor.pending(request):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_OPEN:
+            return None
+        if request.path.startswith("/api/"):
+            from opencpf.api.errors import problem
+            from opencpf.identity.exceptions import SecondFactorRequired
+
+            response = problem(request, 403, SecondFactorRequired.code, SecondFactorRequired.message)
+            response["Cache-Control"] = "no-store"  # nothing was done: the idempotency key stays free
+            return response
+        return second_factor_redirect(request)
 
 
 def holder_required(view: View) -> View:
@@ -44,6 +99,11 @@ def provider_required(view: View) -> View:
 
 def agent_required(perm: str | None = None) -> Callable[[View], View]:
     return _portal_required(UserKind.AGENT, "backoffice:login", perm)
+
+
+def agent_password_required(view: View) -> View:
+    """Only for the second factor's own pages: an agent signed in, second factor passed or not."""
+    return _portal_required(UserKind.AGENT, "backoffice:login", second_factor_checked=False)(view)
 
 
 def strong_session_required(view: View) -> View:

@@ -176,6 +176,7 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
     _dispute_sample(holder, staff, agent, sessions[1])
     _control_sample(staff, agent)
     _adjustment_sample(holder, agent)
+    _totp_sample()
     catalogue.provider_apply(
         name="Nouvel Organisme",
         siret="35600000000048",
@@ -186,6 +187,17 @@ def _samples(holder: Any, staff: Any, agent: Any) -> None:
         directors_declaration=True,
         email="contact@nouvel-organisme.example.org",
     )
+
+
+def _totp_sample() -> None:
+    """The support agent has an authenticator app: the administrator's agents page offers to reset it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opencpf.identity.models import User
+    from opencpf.web import demo
+
+    support_agent = User.objects.get(email=demo.DEMO_AGENTS[0][0])
+    TOTPDevice.objects.get_or_create(user=support_agent, confirmed=True, defaults={"name": "Visite des pages"})
 
 
 def _paid_sample(holder: Any, staff: Any, offer: Any) -> None:

@@ -64,3 +64,55 @@ def step_up_page(
             "next": target,
         },
     )
+
+
+def totp_enrol_page(
+    request: HttpRequest, *, base_template: str, default_next: str, already: str, intro: str, hide_nav: bool = False
+) -> HttpResponse:
+    """Enrol an authenticator app (agents and providers' staff): a code sent to the account's email first (a stolen
+    password alone cannot enrol a device), then the app's first code confirms it. `already`: where to go when the
+    account has an app already."""
+    import base64
+
+    from opencpf.identity import second_factor
+
+    user = request.user
+    target = safe_next(request, default_next)
+    if strong.totp_device(user) is not None:  # type: ignore[arg-type]
+        return HttpResponseRedirect(reverse(already))
+    device = strong.totp_device(user, confirmed=False)  # type: ignore[arg-type]
+    error = ""
+    if request.method == "POST" and "send" in request.POST:
+        try:
+            second_factor.email_code_send(request=request, user=user)  # type: ignore[arg-type]
+            messages.success(request, f"Un code vient d'être envoyé à {user.email}.")  # type: ignore[union-attr]
+        except DomainError as exc:
+            error = exc.message
+    elif request.method == "POST" and "email_code" in request.POST:
+        try:
+            device = second_factor.enrol_email_check(request=request, user=user, code=request.POST["email_code"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            error = exc.message
+    elif request.method == "POST" and "code" in request.POST and device is not None:
+        try:
+            second_factor.enrol_confirm(request=request, user=user, code=request.POST["code"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            error = exc.message
+        else:
+            strong.mark_strong(request, method=strong.METHOD_TOTP)
+            messages.success(request, "Votre application d'authentification est configurée.")
+            return HttpResponseRedirect(target)
+    return render(
+        request,
+        "web/totp_enrol.html",
+        {
+            "title": "Application d'authentification",
+            "base_template": base_template,
+            "hide_nav": hide_nav,
+            "intro": intro,
+            "device": device,
+            "secret": base64.b32encode(device.bin_key).decode() if device is not None else "",
+            "error": error,
+            "next": target,
+        },
+    )

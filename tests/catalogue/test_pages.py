@@ -11,6 +11,7 @@ from opencpf.catalogue import services
 from opencpf.catalogue.models import Offer, OfferChange, ProviderStatus, ReferencingDecision, Session
 from opencpf.catalogue.services.referencing import PermissionInput
 from tests.catalogue.conftest import make_certification, make_offer, make_provider, permit
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def logged(client, staff):  # type: ignore[no-untyped-def]
 
 def test_pages_require_a_provider_login(client, agent):
     assert client.get("/organisme/offres/").status_code == 302
-    client.force_login(agent)
+    login_agent(client, agent)
     assert client.get("/organisme/offres/").status_code == 403
 
 
@@ -169,7 +170,7 @@ def test_backoffice_queue_shows_the_deadline_and_decisions_are_logged(client, ag
         permissions=[PermissionInput("RNCP35185")],
         directors_declaration=True,
     )
-    client.force_login(agent)
+    login_agent(client, agent)
     page = client.get("/gestion/referencement/").content.decode()
     assert "Institut Martin" in page and "17/03/2026" in page and "11 j. ouvrés restants" in page
     page = client.get(f"/gestion/referencement/{provider.pk}/").content.decode()

@@ -50,6 +50,8 @@ NOT_PAGES = {
     "backoffice:rights_dif_proof": "file download",
     "backoffice:rights_dif_decide": "POST only",
     "backoffice:agent_deactivate": "POST only",
+    "backoffice:agent_factor_reset": "POST only",
+    "provider:totp_remove": "POST only",
     "backoffice:permission_withdraw": "POST only",
     "backoffice:dossier_cancel": "POST only",
     # exit, rating and payment-run routes (from the servicedone and payrun branches)
@@ -121,7 +123,7 @@ def rendered(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[str,
     from opencpf.core.models import Parameter
     from opencpf.identity.strong import SESSION_KEY
     from opencpf.web import page_tour
-    from tests.conftest import _reseed_reference_data
+    from tests.conftest import _reseed_reference_data, login_agent
 
     pages: dict[str, dict[str, Any]] = {}
     with django_db_blocker.unblock(), transaction.atomic():
@@ -130,8 +132,7 @@ def rendered(django_db_setup, django_db_blocker) -> Iterator[dict[str, dict[str,
         tour = page_tour.build()
         clients: dict[str, Client] = {"anonymous": Client()}
         for who, user in tour.users.items():
-            clients[who] = Client()
-            clients[who].force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[who] = login_agent(Client(), user, backend="django.contrib.auth.backends.ModelBackend")
         clients["holder_strong"] = Client()  # a strong session: the acceptance page asks for it
         clients["holder_strong"].force_login(tour.users["holder"], backend="django.contrib.auth.backends.ModelBackend")
         session = clients["holder_strong"].session

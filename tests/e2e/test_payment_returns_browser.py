@@ -14,6 +14,7 @@ from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
 from opencpf.payments import runs
 from opencpf.payments.models import PaymentLine
+from tests.conftest import login_agent
 from tests.e2e.conftest import PageWatcher, axe_violations, screenshot
 from tests.enrolment.conftest import credit
 from tests.payments.helpers import bank_account, entered, provider_with_staff, validated
@@ -23,8 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def _page_as(browser, live_server, user):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client = login_agent(Client(), user, backend="django.contrib.auth.backends.ModelBackend")
     context = browser.new_context(locale="fr-FR")
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     page = context.new_page()

@@ -12,6 +12,7 @@ from opencpf.core.models import AuditEvent
 from opencpf.enrolment import services
 from opencpf.enrolment.enums import DossierState, Event
 from opencpf.enrolment.models import Dossier
+from tests.conftest import login_agent
 from tests.enrolment.conftest import make_session, make_strong
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def logged(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    c.force_login(user)
+    login_agent(c, user)
     return c
 
 

@@ -37,6 +37,7 @@ from tests.catalogue.conftest import (
     permit,
     training_fields,
 )
+from tests.conftest import login_agent
 from tests.enrolment.conftest import credit, make_session, make_strong
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +279,7 @@ def _agent_validation(w: World) -> Call:
     agent = staff_user_create(email="gestion@operateur.fr", password=None, kind=UserKind.AGENT)
     agent.groups.add(Group.objects.get(name="case_manager"))
     client = Client()
-    client.force_login(agent)
+    login_agent(client, agent)
     return Call(f"/dossiers/{number}/validation-service-fait", {}, {"autre": 1}, client=client)
 
 

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from opencpf.api.auth import HolderTokenAuth, ProviderKeyAuth, UserTokenAuth
 from opencpf.identity import roles
 from opencpf.identity.tokens import api_token_issue, provider_api_key_create
+from tests.conftest import login_agent
 from tests.identity.conftest import make_agent, make_provider
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -315,7 +316,7 @@ def call(route: Route, who: str, users: dict, keys: dict, method: str = "get") -
     headers: dict[str, str] = {}
     if route.kind == "web":
         if who != "anonymous":
-            client.force_login(users[who], backend=BACKEND)
+            login_agent(client, users[who], backend=BACKEND)  # agents: password and second factor
         return getattr(client, method)(route.path)
     if who in PROVIDERS:
         _, secret = provider_api_key_create(provider=keys[who], name="matrice", by=None)

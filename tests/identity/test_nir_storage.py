@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from opencpf.identity import nir as nir_lib
-from opencpf.identity.models import Holder
+from opencpf.identity.models import Holder, User
 from opencpf.web import demo
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, pass_agent_factor
 from tests.identity.nir_guard import find_nirs, install, known_nirs
 
 
@@ -76,6 +76,7 @@ def test_full_database_dump_logs_and_emails_hold_no_clear_nir(client, caplog, se
     client.get("/mon-compte/securite/")
     agent = Client()
     agent.post("/gestion/connexion/", {"username": demo.DEMO_AGENTS[1][0], "password": demo.DEMO_PASSWORD})
+    pass_agent_factor(agent, User.objects.get(email=demo.DEMO_AGENTS[1][0]))
     holder = Holder.objects.get(birth_name="Lefèvre")
     agent.post(f"/gestion/titulaires/{holder.pk}/", {"reason": "Contrôle de la démonstration"})
     assert Holder.objects.count() == 3  # the two demo holders and Paul

@@ -13,12 +13,14 @@ from opencpf.identity import roles
 from opencpf.identity.exceptions import AgentPermissionDenied, AuditReasonRequired, LastAdministrator
 from opencpf.identity.models import ProviderMembership, ProviderRole, User
 from opencpf.identity.services import holder_read_audited, provider_member_remove
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, pass_agent_factor
 from tests.identity.conftest import make_agent
 
 
 def login(client, email: str, portal: str = "/organisme/") -> None:  # type: ignore[no-untyped-def]
     assert client.post(f"{portal}connexion/", {"username": email, "password": DEMO_PASSWORD}).status_code == 302
+    if portal == "/gestion/":  # then the second factor (its own tests: tests/identity/test_agent_second_factor.py)
+        pass_agent_factor(client, User.objects.get(email=email))
 
 
 @pytest.mark.django_db
@@ -180,6 +182,8 @@ def test_administrator_manages_agents(client):
     new = "Mot-de-passe-agent-2026"
     assert invited.post(page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}).status_code == 302
     assert invited.post("/gestion/connexion/", {"username": agent.email, "password": new}).status_code == 302
+    assert invited.get("/gestion/gestionnaires/")["Location"].startswith("/gestion/verification/?next=")
+    pass_agent_factor(invited, agent)
     assert invited.get("/gestion/gestionnaires/").status_code == 403  # not an administrator
     # Role change, then deactivation ends the agent's sessions.
     client.post("/gestion/gestionnaires/", {"email": agent.email, "role": roles.SUPPORT})

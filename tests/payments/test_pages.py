@@ -25,6 +25,7 @@ from opencpf.payments.models import (
     PaymentRunState,
     ProviderBankAccount,
 )
+from tests.conftest import login_agent
 from tests.enrolment.conftest import make_strong
 from tests.payments.helpers import bank_account, entered, provider_with_staff, validated
 
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 def logged(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    c.force_login(user)
+    login_agent(c, user)
     return c
 
 

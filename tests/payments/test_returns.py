@@ -38,6 +38,7 @@ from opencpf.payments.returns import StatusReportRefused, import_status_report, 
 from opencpf.rights.enums import AccountKind
 from opencpf.rights.models import Entry, LedgerTransaction
 from opencpf.rights.selectors import ledger_verify
+from tests.conftest import login_agent
 from tests.enrolment.conftest import account_total
 from tests.payments.helpers import advance_waiting, bank_account, entered, provider_with_staff, validated
 from tests.payments.pain002 import Tx, status_report
@@ -474,17 +475,14 @@ def test_command_imports_and_refuses(sent, tmp_path: Path, capsys):
 def _agent(group: str, email: str):  # type: ignore[no-untyped-def]
     user = staff_user_create(email=email, password=None, kind=UserKind.AGENT)
     user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
+    return login_agent(Client(), user)
 
 
 def test_officer_uploads_the_report_on_the_run_page_and_the_provider_sees_the_rejection(sent, staff, officer):
     run, line_a = sent["run"], sent["a"]
     url = reverse("backoffice:payment_run_detail", args=[run.pk])
     good = status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "AC01")])
-    o = Client()
-    o.force_login(officer)
+    o = login_agent(Client(), officer)
     page = o.get(url).content.decode()
     assert "Importer le rapport de statut de la banque" in page and "Aucun rapport de la banque" in page
 

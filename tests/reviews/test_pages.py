@@ -13,6 +13,7 @@ from opencpf.enrolment.models import Dossier
 from opencpf.identity.tokens import api_token_issue
 from opencpf.reviews.enums import CommentStatus
 from opencpf.reviews.models import Rating
+from tests.conftest import login_agent
 from tests.reviews.conftest import SCORES, exited
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def logged(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    c.force_login(user)
+    login_agent(c, user)
     return c
 
 

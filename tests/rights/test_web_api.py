@@ -13,6 +13,7 @@ from opencpf.rights import services
 from opencpf.rights.enums import DifStatus, FunderKind
 from opencpf.rights.models import DifClaim, Entry, LedgerTransaction
 from opencpf.rights.selectors import balances, ledger_verify
+from tests.conftest import login_agent
 from tests.rights.helpers import NIR_A, credit_rights
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_dif_declare_accept_once(client, holder, agent, frozen_clock) -> None:  
         reverse("holder:rights_dif"), {"hours": "10", "proof": SimpleUploadedFile("b.pdf", b"%PDF-1.4 b")}
     )
     assert again.status_code == 200 and DifClaim.objects.count() == 1
-    client.force_login(agent)
+    login_agent(client, agent)
     assert client.get(reverse("backoffice:rights_dif_list")).status_code == 200
     assert client.get(reverse("backoffice:rights_dif_proof", args=[claim.pk])).status_code == 200
     client.post(reverse("backoffice:rights_dif_decide", args=[claim.pk]), {"decision": "accept"})
@@ -87,7 +88,7 @@ def test_dif_declare_accept_once(client, holder, agent, frozen_clock) -> None:  
 
 def test_dif_refusal_needs_reason_and_credits_nothing(client, holder, agent, frozen_clock) -> None:  # type: ignore[no-untyped-def]
     claim = services.dif_claim_submit(nir_hash=holder.nir_hash, hours=40, proof=SimpleUploadedFile("a.pdf", b"x"))
-    client.force_login(agent)
+    login_agent(client, agent)
     client.post(reverse("backoffice:rights_dif_decide", args=[claim.pk]), {"decision": "refuse"})
     claim.refresh_from_db()
     assert claim.status == DifStatus.PENDING
@@ -97,7 +98,7 @@ def test_dif_refusal_needs_reason_and_credits_nothing(client, holder, agent, fro
 
 
 def test_backoffice_topup_and_corrective(client, holder, agent, employer, frozen_clock) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(agent)
+    login_agent(client, agent)
     data = {"funder": employer.pk, "nir": NIR_A, "birth_name": "Martin", "amount": "1 500,00", "operation_ref": "op-1"}
     assert client.post(reverse("backoffice:rights_topup"), data).status_code == 302
     assert client.post(reverse("backoffice:rights_topup"), data).status_code == 302
@@ -153,7 +154,7 @@ def test_support_agents_see_dif_claims_but_cannot_decide(client, holder, frozen_
     claim = DifClaim.objects.get()
     support = staff_user_create(email="support@opencpf.example", password=None, kind=UserKind.AGENT)
     support.groups.add(Group.objects.get(name="support"))
-    client.force_login(support)
+    login_agent(client, support)
     assert client.get(reverse("backoffice:rights_dif_detail", args=[claim.pk])).status_code == 200
     response = client.post(reverse("backoffice:rights_dif_decide", args=[claim.pk]), {"decision": "accept"})
     assert response.status_code == 403

@@ -16,6 +16,7 @@ from opencpf.rights.selectors import balances
 from opencpf.support import selectors
 from opencpf.support.models import Report
 from opencpf.support.services import report_submit
+from tests.conftest import login_agent
 from tests.support.conftest import make_role_agent
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ NIR = "1 85 05 78 006 084 91"  # the `holder` fixture's
 
 def login(role: str, email: str) -> Client:
     client = Client()
-    client.force_login(make_role_agent(role, email))
+    login_agent(client, make_role_agent(role, email))
     return client
 
 
@@ -70,7 +71,7 @@ def test_payment_officer_sees_the_file_without_personal_sections(holder):
 def test_adjustment_two_person_rule_through_the_pages(holder):
     proposer = make_role_agent("case_manager", "a@operateur.fr")
     client = Client()
-    client.force_login(proposer)
+    login_agent(client, proposer)
     client.post(
         f"/gestion/console/titulaires/{holder.pk}/regularisation/",
         {"account_kind": "rights", "direction": "credit", "amount": "150,00", "reason": "Crédit 2024 manquant"},

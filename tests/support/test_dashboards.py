@@ -16,6 +16,7 @@ from opencpf.enrolment.enums import DossierState
 from opencpf.enrolment.models import Dossier
 from opencpf.support import dashboards
 from opencpf.trust.models import Alert
+from tests.conftest import login_agent
 from tests.enrolment.conftest import make_provider, make_session
 from tests.support.conftest import make_role_agent
 
@@ -129,7 +130,7 @@ def test_region_filters_by_holder_or_by_session_place(world):
 
 
 def test_dashboard_page_draws_accessible_charts_and_exports_csv(world, client):
-    client.force_login(make_role_agent("controller", "ctrl@operateur.fr"))
+    login_agent(client, make_role_agent("controller", "ctrl@operateur.fr"))
     page = client.get("/gestion/tableaux-de-bord/", {"du": "2026-03-01", "au": "2026-03-31"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -151,7 +152,7 @@ def test_dashboard_page_draws_accessible_charts_and_exports_csv(world, client):
 
 
 def test_support_agents_do_not_see_dashboards(world, client):
-    client.force_login(make_role_agent("support", "n1@operateur.fr"))
+    login_agent(client, make_role_agent("support", "n1@operateur.fr"))
     assert client.get("/gestion/tableaux-de-bord/").status_code == 403
 
 

@@ -12,6 +12,7 @@ from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
 from opencpf.support.models import Report, Ticket, TicketMessage, TicketPriority, TicketStatus
 from opencpf.support.services import ticket_open
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_another_holder_cannot_read_or_answer(client, holder, other_holder):
 def test_agent_answers_the_holder_is_told_and_can_reply(client, holder, django_capture_on_commit_callbacks):
     ticket = ticket_open(author=holder.user, category="payment", subject="Remboursement", body="Bonjour")
     assert ticket.priority == TicketPriority.HIGH
-    client.force_login(agent("view_ticket", "change_ticket"))
+    login_agent(client, agent("view_ticket", "change_ticket"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/gestion/demandes/{ticket.number}/", {"body": "Voici la réponse.", "reply": ""})
     assert response.status_code == 302
@@ -89,7 +90,7 @@ def test_agent_answers_the_holder_is_told_and_can_reply(client, holder, django_c
 
 def test_read_only_agent_cannot_answer_and_nothing_changes(client, holder):
     ticket = ticket_open(author=holder.user, category="account", subject="Question", body="Bonjour")
-    client.force_login(agent("view_ticket"))
+    login_agent(client, agent("view_ticket"))
     assert client.get(f"/gestion/demandes/{ticket.number}/").status_code == 200
     assert client.post(f"/gestion/demandes/{ticket.number}/", {"body": "x", "reply": ""}).status_code == 403
     ticket.refresh_from_db()
@@ -102,7 +103,7 @@ def test_queue_lists_urgent_first_then_oldest(client, holder):
     clock.move(dt.timedelta(hours=3))
     new = ticket_open(author=holder.user, category="account", subject="Récente", body="b")
     urgent = ticket_open(author=holder.user, category="account", subject="Urgente", body="compte piraté")
-    client.force_login(agent("view_ticket"))
+    login_agent(client, agent("view_ticket"))
     html = client.get("/gestion/demandes/").content.decode()
     assert html.index(urgent.number) < html.index(old.number) < html.index(new.number)
     assert "3 h" in html
@@ -148,7 +149,7 @@ def test_reports_are_rate_limited_per_ip(client):
 def test_triage_is_audited(client):
     client.post("/signaler/", {"kind": "scam", "description": "Un message me demandait mes identifiants."})
     report = Report.objects.get()
-    client.force_login(agent("view_report", "change_report"))
+    login_agent(client, agent("view_report", "change_report"))
     response = client.post(f"/gestion/signalements/{report.reference}/", {"status": "forwarded", "note": "Transmis"})
     assert response.status_code == 302
     report.refresh_from_db()

@@ -7,6 +7,7 @@ from opencpf.identity.services import staff_user_create
 from opencpf.trust.exceptions import AlertAlreadyDecided
 from opencpf.trust.models import Alert, AlertStatus
 from opencpf.trust.services import alert_decide, offer_text_screen
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 TEXT = "Public : réservé aux hommes de moins de 30 ans. Programme : reiki et kinésiologie. Lieu : Lyon."
@@ -33,7 +34,7 @@ def test_screening_raises_one_alert_per_rule_once():
 def test_agent_sees_evidence_and_decides_with_a_reason(client):
     offer_text_screen(offer_id=7, label="Offre 7", text=TEXT)
     alert = Alert.objects.get(rule="discrimination.sex")
-    client.force_login(agent("view_alert", "change_alert"))
+    login_agent(client, agent("view_alert", "change_alert"))
     html = client.get(f"/gestion/alertes/{alert.pk}/").content.decode()
     assert "Public : <mark>réservé aux hommes de</mark> moins de 30 ans." in html
     response = client.post(f"/gestion/alertes/{alert.pk}/", {"status": "confirmed", "reason": "Critère illégal"})
@@ -48,9 +49,9 @@ def test_agent_sees_evidence_and_decides_with_a_reason(client):
 def test_decision_needs_permission_and_reason_and_changes_nothing_otherwise(client):
     offer_text_screen(offer_id=7, label="Offre 7", text=TEXT)
     alert = Alert.objects.get(rule="sectarian.practice")
-    client.force_login(agent("view_alert"))
+    login_agent(client, agent("view_alert"))
     assert client.post(f"/gestion/alertes/{alert.pk}/", {"status": "dismissed", "reason": "ok"}).status_code == 403
-    client.force_login(agent("view_alert", "change_alert"))
+    login_agent(client, agent("view_alert", "change_alert"))
     response = client.post(f"/gestion/alertes/{alert.pk}/", {"status": "dismissed", "reason": ""})
     assert response.status_code == 200
     alert.refresh_from_db()
@@ -60,7 +61,7 @@ def test_decision_needs_permission_and_reason_and_changes_nothing_otherwise(clie
 def test_queue_lists_open_alerts_by_score(client):
     offer_text_screen(offer_id=1, label="Offre faible", text="Chakras et énergie, pas de femmes.")
     offer_text_screen(offer_id=2, label="Offre forte", text="Initiation au biodécodage.")
-    client.force_login(agent("view_alert"))
+    login_agent(client, agent("view_alert"))
     html = client.get("/gestion/alertes/").content.decode()
     assert html.index("Offre forte") < html.index("Offre faible")
 

@@ -15,6 +15,7 @@ from opencpf.core.params import parameter_set
 from opencpf.enrolment.models import Message
 from opencpf.trust.controls import control_answer, control_deadlines, control_decide, control_open, control_queue
 from opencpf.trust.models import Control, ControlStatus
+from tests.conftest import login_agent
 from tests.trust.test_controls import PDF
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_unanswered_after_the_deadline_first_in_the_queue_then_a_late_answer(
 
     # The controllers' queue: unanswered first, then the answer to examine, then the one still awaiting.
     assert [c.pk for c in control_queue()] == [silent.pk, answered.pk, waiting.pk]
-    client.force_login(controller)
+    login_agent(client, controller)
     html = client.get("/gestion/controles/").content.decode()
     assert html.index(silent.reference) < html.index(answered.reference) < html.index(waiting.reference)
     assert "Sans réponse dans le délai" in html

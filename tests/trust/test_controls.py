@@ -15,6 +15,7 @@ from opencpf.payments.models import PaymentHold, ProviderRecovery
 from opencpf.trust.controls import control_answer, control_decide, control_open, sanction_apply
 from opencpf.trust.exceptions import ControlClosed, InvalidProof
 from opencpf.trust.models import Control, ControlProof, Sanction
+from tests.conftest import login_agent
 from tests.trust.conftest import agent
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,7 @@ def test_provider_portal_answer_and_backoffice_pages(client, controller, staff, 
         {"answer": "Ci-joint", "kind": "certificate", "proofs": [SimpleUploadedFile("a.pdf", PDF)]},
     )
     assert response.status_code == 302 and ControlProof.objects.count() == 1
-    client.force_login(controller)
+    login_agent(client, controller)
     html = client.get(f"/gestion/controles/{control.pk}/").content.decode()
     assert "a.pdf" in html and "Clore le contrôle" in html
     proof = ControlProof.objects.get()

@@ -16,6 +16,7 @@ from opencpf.trust.context import Origin, reset_origin, set_origin
 from opencpf.trust.models import ActivityEvent, Alert, AlertEvent, PurchaseSuspension, RuleSet
 from opencpf.trust.scoring import nightly, record_activity
 from opencpf.trust.services import alert_action
+from tests.conftest import login_agent
 from tests.enrolment.conftest import make_provider, make_session
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_agent_acts_from_the_alert_page(client, provider, fraud_analyst):
         score=0.9,
         reasons=[{"label": "60 nouveaux dossiers en 7 jours"}],
     )
-    client.force_login(fraud_analyst)
+    login_agent(client, fraud_analyst)
     html = client.get(f"/gestion/alertes/{alert.pk}/").content.decode()
     assert "Suspendre les paiements de l&#x27;organisme" in html and "ouvrir un contrôle" in html
     response = client.post(f"/gestion/alertes/{alert.pk}/agir/", {"action": "hold_payments", "reason": "", "days": 30})

@@ -7,6 +7,7 @@ from opencpf.core.models import AuditEvent, Parameter
 from opencpf.core.params import param
 from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def agent(*perms: str):
 
 
 def test_agent_with_change_permission_adds_a_version(client):
-    client.force_login(agent("view_parameter", "change_parameter"))
+    login_agent(client, agent("view_parameter", "change_parameter"))
     response = client.post(
         "/gestion/parametres/",
         {
@@ -37,7 +38,7 @@ def test_agent_with_change_permission_adds_a_version(client):
 
 
 def test_read_only_agent_cannot_change_and_nothing_changes(client):
-    client.force_login(agent("view_parameter"))
+    login_agent(client, agent("view_parameter"))
     before = Parameter.objects.count()
     assert client.get("/gestion/parametres/").status_code == 200
     response = client.post(
@@ -49,7 +50,7 @@ def test_read_only_agent_cannot_change_and_nothing_changes(client):
 
 
 def test_bad_input_is_explained_in_french_and_changes_nothing(client):
-    client.force_login(agent("view_parameter", "change_parameter"))
+    login_agent(client, agent("view_parameter", "change_parameter"))
     before = Parameter.objects.count()
     response = client.post(
         "/gestion/parametres/", {"key": "copayment_cents", "effective_from": "31/02/2027", "value": "-3", "reason": ""}
@@ -61,5 +62,5 @@ def test_bad_input_is_explained_in_french_and_changes_nothing(client):
 
 
 def test_agent_without_permission_is_refused(client):
-    client.force_login(agent())
+    login_agent(client, agent())
     assert client.get("/gestion/parametres/").status_code == 403

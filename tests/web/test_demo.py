@@ -20,6 +20,7 @@ from opencpf.support.models import Ticket
 from opencpf.trust.models import Alert, AlertStatus
 from opencpf.web import demo
 from opencpf.web import demo_story as story
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def test_seed_demo_loads_once_and_prints_logins(capsys):
     out = capsys.readouterr().out
     assert "déjà présentes" in out
     assert demo.DEMO_PASSWORD in out and demo.DEMO_AGENTS[0][0] in out and demo.DEMO_PROVIDER_STAFF[0] in out
+    assert "application d'authentification est demandé" in out  # the agents' second factor (test settings: TOTP)
 
 
 def test_demo_logins_work(client):
@@ -51,6 +53,8 @@ def test_demo_logins_work(client):
     agent = demo.DEMO_AGENTS[0][0]
     response = client.post("/gestion/connexion/", {"username": agent, "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/gestion/"
+    # Then the second factor (the demo's settings send it by email: tests/identity/test_agent_second_factor.py).
+    assert client.get("/gestion/")["Location"] == "/gestion/verification/?next=%2Fgestion%2F"
 
 
 def test_staff_cannot_log_into_the_wrong_portal(client):
@@ -136,7 +140,7 @@ def test_every_portal_shows_the_demo_story(client):
         ("fraud_analyst", "/gestion/alertes/", "Gestion du stress"),
         ("payment_officer", "/gestion/paiements/campagnes/", PaymentRun.objects.get().reference),
     ):
-        client.force_login(User.objects.get(email=demo.agent_for(role)))
+        login_agent(client, User.objects.get(email=demo.agent_for(role)))
         page(url, text)
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from opencpf.identity.models import UserKind
 from opencpf.identity.services import staff_user_create
+from tests.conftest import login_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ EXPECTED = {
 def test_role_page_access(client, role):
     user = staff_user_create(email=f"{role}@operateur.fr", password=None, kind=UserKind.AGENT)
     user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
+    login_agent(client, user)
     assert [client.get(url).status_code for url in PAGES] == EXPECTED[role]
 
 
@@ -31,7 +32,7 @@ def test_only_administrators_may_version_parameters(client):
     for role, expected in (("support", 403), ("administrator", 302)):
         user = staff_user_create(email=f"p-{role}@operateur.fr", password=None, kind=UserKind.AGENT)
         user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
+        login_agent(client, user)
         response = client.post(
             "/gestion/parametres/",
             {"key": "copayment_cents", "effective_from": "01/01/2030", "value": "11000", "reason": "test"},

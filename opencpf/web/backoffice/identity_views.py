@@ -1,4 +1,5 @@
-"""Agents read a holder's personal data: a reason is asked, and every read is audited."""
+"""Agents read a holder's personal data (a reason is asked, every read is audited); administrators manage agents;
+every agent passes a second factor after the password (`identity.second_factor`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from opencpf.core.exceptions import DomainError
+from opencpf.identity import second_factor, strong
+from opencpf.identity.exceptions import SecondFactorLocked
 from opencpf.identity.models import Holder, User, UserKind
 from opencpf.identity.roles import ROLE_LABELS
 from opencpf.identity.services import agent_deactivate, agent_invite, holder_read_audited
-from opencpf.web.access import agent_required
+from opencpf.web.access import agent_password_required, agent_required
+from opencpf.web.step_up import CodeForm, safe_next, totp_enrol_page
 
 
 @agent_required("identity.view_holder_personal_data")
@@ -68,8 +72,11 @@ def agents(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Le compte du gestionnaire est enregistré.")
             return redirect("backoffice:agents")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     people = User.objects.filter(kind=UserKind.AGENT).prefetch_related("groups").order_by("email")
-    rows = [(a, ", ".join(ROLE_LABELS.get(g.name, g.name) for g in a.groups.all())) for a in people]
+    with_app = set(TOTPDevice.objects.filter(user__in=people, confirmed=True).values_list("user_id", flat=True))
+    rows = [(a, ", ".join(ROLE_LABELS.get(g.name, g.name) for g in a.groups.all()), a.pk in with_app) for a in people]
     return render(request, "backoffice/identity/agents.html", {"title": "Gestionnaires", "rows": rows, "form": form})
 
 
@@ -85,6 +92,72 @@ def agent_deactivate_view(request: HttpRequest, agent_id: int) -> HttpResponse:
     else:
         messages.success(request, "Le compte a été désactivé.")
     return redirect("backoffice:agents")
+
+
+@agent_required("identity.manage_agents")
+@require_POST
+def agent_factor_reset_view(request: HttpRequest, agent_id: int) -> HttpResponse:
+    try:
+        second_factor.agent_factor_reset(
+            by=request.user,  # type: ignore[arg-type]
+            agent_id=agent_id,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "L'application d'authentification du gestionnaire est réinitialisée.")
+    return redirect("backoffice:agents")
+
+
+@agent_password_required
+def second_factor_page(request: HttpRequest) -> HttpResponse:
+    """After the password: the authenticator app's code (or, in mode "email", a code by email)."""
+    user = request.user
+    target = safe_next(request, "backoffice:home")
+    method = second_factor.available_method(user)  # type: ignore[arg-type]
+    form = CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    if request.method == "POST" and "send" in request.POST and method == strong.METHOD_EMAIL:
+        try:
+            second_factor.email_code_send(request=request, user=user)  # type: ignore[arg-type]
+            messages.success(request, f"Un code vient d'être envoyé à {user.email}.")  # type: ignore[union-attr]
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    elif form.is_bound and form.is_valid():
+        try:
+            second_factor.verify(request=request, user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            return HttpResponseRedirect(target)
+    locked = second_factor.locked(user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "backoffice/identity/second_factor.html",
+        {
+            "title": "Vérification de sécurité",
+            "form": form,
+            "method": method,
+            "next": target,
+            "locked": SecondFactorLocked.message if locked and not form.errors else "",
+        },
+    )
+
+
+@agent_password_required
+def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+    return totp_enrol_page(
+        request,
+        base_template="backoffice/base.html",
+        default_next="backoffice:home",
+        already="backoffice:second_factor",
+        intro="L'espace gestionnaires demande à chaque connexion le code d'une application d'authentification "
+        "installée sur votre téléphone (par exemple FreeOTP, Aegis ou Google Authenticator).",
+        hide_nav=True,
+    )
 
 
 invitation = auth_views.PasswordResetConfirmView.as_view(

@@ -52,6 +52,13 @@ urlpatterns = [
     path("droits/abondements/", rights_views.topup_create, name="rights_topup"),
     path("gestionnaires/", identity_views.agents, name="agents"),
     path("gestionnaires/<int:agent_id>/desactiver/", identity_views.agent_deactivate_view, name="agent_deactivate"),
+    path(
+        "gestionnaires/<int:agent_id>/reinitialiser-application/",
+        identity_views.agent_factor_reset_view,
+        name="agent_factor_reset",
+    ),
+    path("verification/", identity_views.second_factor_page, name="second_factor"),
+    path("verification/application/", identity_views.second_factor_enrol, name="second_factor_enrol"),
     path("invitation/<uidb64>/<token>/", identity_views.invitation, name="invitation"),
     path("deconnexion/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
     # catalogue: referencing

@@ -3,8 +3,15 @@ from django.urls import path
 
 from opencpf.web.forms import ProviderLoginForm
 from opencpf.web.provider import catalogue_views as cv
-from opencpf.web.provider import enrolment_views, identity_views, payments_views, support_views, trust_views, views
-from opencpf.web.provider.security_views import step_up
+from opencpf.web.provider import (
+    enrolment_views,
+    identity_views,
+    payments_views,
+    security_views,
+    support_views,
+    trust_views,
+    views,
+)
 from opencpf.web.views import login_view
 
 app_name = "provider"
@@ -61,7 +68,10 @@ urlpatterns = [
     path("paiements/", payments_views.payments, name="payments"),
     path("paiements/<int:line_id>/avis/", payments_views.payment_advice, name="payment_advice"),
     path("coordonnees-bancaires/", payments_views.bank_details_page, name="bank_details"),
-    path("securite/verification/", step_up, name="step_up"),
+    path("securite/", security_views.security, name="security"),
+    path("securite/verification/", security_views.step_up, name="step_up"),
+    path("securite/application/", security_views.totp_enrol, name="totp_enrol"),
+    path("securite/application/supprimer/", security_views.totp_remove, name="totp_remove"),
     path("dossiers/<str:number>/sortie/", enrolment_views.dossier_declare_exit, name="dossier_declare_exit"),
     path("avis/", enrolment_views.ratings, name="ratings"),
     # trust
