@@ -17,6 +17,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from opencpf.api.errors import PROBLEM_CONTENT_TYPE, TITLES
 from opencpf.api.idempotency import MAX_KEY_LENGTH
+from opencpf.api.parser import SingleValueParser
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -211,7 +212,12 @@ def document_examples(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class ProblemNinjaAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document includes the problem+json errors and the Idempotency-Key header."""
+    """A NinjaAPI whose OpenAPI document includes the problem+json errors and the Idempotency-Key header, and
+    which refuses a repeated single-value parameter (`opencpf.api.parser`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", SingleValueParser())
+        super().__init__(*args, **kwargs)
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

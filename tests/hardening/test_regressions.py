@@ -88,3 +88,44 @@ def test_the_openapi_document_has_no_duplicate_status(client: Any) -> None:
     document = json.loads(raw, object_pairs_hook=no_duplicates)
     lheo = document["paths"]["/api/v1/catalogue/lheo"]["post"]["responses"]
     assert "422" in lheo and "401" in lheo
+
+
+@pytest.mark.parametrize("value", ["0", "-1.1125369292536007e-308", "1772409600", "2026-03-02T00:00:00"])
+def test_a_date_is_only_taken_as_aaaa_mm_jj(client: Any, value: str) -> None:
+    """Found by the HTTP fuzz: `?on=-1.1e-308` (any number) was read as a Unix time, i.e. 1 January 1970, and
+    answered 200 with no parameters in force; the document says `format: date`."""
+    response = client.get("/api/v1/parameters", {"on": value})
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+    assert response.json()["errors"][0]["champ"] == "on"
+    assert client.get("/api/v1/parameters", {"on": "2026-03-02"}).status_code == 200
+
+
+def test_a_date_in_a_json_body_is_only_taken_as_aaaa_mm_jj(client: Any) -> None:
+    """Same finding, in a body: `"start_date": 0` was 1 January 1970. Nothing is created."""
+    demo.load()
+    provider = Provider.objects.get(siret="73282932000074")
+    _, key = provider_api_key_create(provider=provider, name="ERP", by=None)
+    offer = Offer.objects.filter(training__provider=provider).order_by("pk").first()
+    assert offer is not None
+    before = offer.sessions.count()
+    body = {"reference": "S1", "start_date": 0, "end_date": "2026-06-30"}
+    response = client.post(
+        f"/api/v1/catalogue/offers/{offer.pk}/sessions",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_X_API_KEY=key,
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["champ"] == "start_date"
+    assert offer.sessions.count() == before
+
+
+def test_a_repeated_single_value_parameter_is_refused(client: Any) -> None:
+    """Found by the HTTP fuzz: `?max_price_cents=abc&max_price_cents=100` kept the last value and dropped the
+    invalid first one without a word (a proxy reading the first value would disagree). List parameters may
+    still repeat."""
+    response = client.get("/api/v1/search?max_price_cents=abc&max_price_cents=100")
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+    assert response.json()["errors"] == [
+        {"champ": "max_price_cents", "message": "Ce paramètre ne peut être donné qu'une fois.", "type": "repeated"}
+    ]
+    assert client.get("/api/v1/search?modality=distance&modality=mixed&level=5&level=6").status_code == 200

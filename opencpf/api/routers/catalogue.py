@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from opencpf.api.auth import provider_key_auth
 from opencpf.api.pagination import PagePagination
+from opencpf.api.types import IsoDate
 from opencpf.catalogue import selectors, services
 from opencpf.catalogue.lheo.importer import import_lheo_bytes
 from opencpf.catalogue.models import Certification, Modality, Offer, Provider, Session
@@ -114,21 +115,21 @@ class OfferPatchIn(Schema):
 
 class SessionIn(Schema):
     reference: str = Field(..., min_length=1, max_length=64)
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     is_recruiting: bool = True
     capacity: int | None = Field(None, ge=0)
 
 
 class SessionPatchIn(Schema):
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     is_recruiting: bool | None = None
     capacity: int | None = None
 
 
 class SessionDuplicateIn(Schema):
-    start_date: dt.date
+    start_date: IsoDate
 
 
 class SessionOut(Schema):
