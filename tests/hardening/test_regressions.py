@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
+from django.db import connection
 
 from opencpf.catalogue.models import Offer, Provider
 from opencpf.identity.tokens import provider_api_key_create
@@ -129,3 +132,39 @@ def test_a_repeated_single_value_parameter_is_refused(client: Any) -> None:
         {"champ": "max_price_cents", "message": "Ce paramètre ne peut être donné qu'une fois.", "type": "repeated"}
     ]
     assert client.get("/api/v1/search?modality=distance&modality=mixed&level=5&level=6").status_code == 200
+
+
+@contextmanager
+def at_most_queries(limit: int) -> Iterator[None]:
+    """Fails (instead of hanging) a code path that loops on the database."""
+    count = 0
+
+    def counting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        assert count <= limit, f"more than {limit} queries: a loop on the database"
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counting):
+        yield
+
+
+def test_duplicating_an_offer_with_a_64_character_reference_ends(client: Any) -> None:
+    """Found by the stateful HTTP fuzz (offer -> duplicate -> duplicate ...): the copy's reference was
+    `reference-copie-N` cut to 64 characters, the same taken reference for every N once the original filled
+    the 64 characters, and `_free_reference` looped forever inside the transaction (the request hung, and on
+    SQLite every other request found the tables locked)."""
+    demo.load()
+    provider = Provider.objects.get(siret="73282932000074")
+    _, key = provider_api_key_create(provider=provider, name="ERP", by=None)
+    offer = Offer.objects.filter(training__provider=provider).order_by("pk").first()
+    assert offer is not None
+    offer.reference = "R" * 64
+    offer.save(update_fields=["reference"])
+    references = []
+    for _ in range(3):
+        with at_most_queries(60):
+            response = client.post(f"/api/v1/catalogue/offers/{offer.pk}/duplicate", HTTP_X_API_KEY=key)
+        assert response.status_code == 201
+        references.append(response.json()["reference"])
+    assert references == ["R" * 58 + "-copie", "R" * 56 + "-copie-2", "R" * 56 + "-copie-3"]
