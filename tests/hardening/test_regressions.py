@@ -11,7 +11,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.db import connection
 
-from opencpf.catalogue.models import Offer, Provider
+from opencpf.catalogue.models import Offer, Provider, Session
+from opencpf.identity.models import ProviderMembership
 from opencpf.identity.tokens import provider_api_key_create
 from opencpf.search import runtime
 from opencpf.search.selectors import SearchParams, search_offers
@@ -168,3 +169,32 @@ def test_duplicating_an_offer_with_a_64_character_reference_ends(client: Any) ->
         assert response.status_code == 201
         references.append(response.json()["reference"])
     assert references == ["R" * 58 + "-copie", "R" * 56 + "-copie-2", "R" * 56 + "-copie-3"]
+
+
+def test_a_session_patch_with_null_dates_leaves_them_as_they_are(client: Any) -> None:
+    """Found by the stateful HTTP fuzz (offer -> new session -> patch): `"start_date": null` reached the model
+    and the date check compared a date with None (500). Null leaves a date as it is, as for offers; a null
+    capacity is "no limit"; a negative one is refused and changes nothing."""
+    demo.load()
+    provider = Provider.objects.get(siret="73282932000074")
+    member = ProviderMembership.objects.filter(provider=provider).order_by("pk")[0]
+    _, key = provider_api_key_create(provider=provider, name="ERP", by=member.user)
+    session = Session.objects.filter(offer__training__provider=provider).order_by("pk")[0]
+    start, end = session.start_date, session.end_date
+
+    def patch(body: dict[str, Any]) -> Any:
+        return client.patch(
+            f"/api/v1/catalogue/sessions/{session.pk}",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_X_API_KEY=key,
+        )
+
+    response = patch({"start_date": None, "end_date": None, "is_recruiting": None, "capacity": None})
+    assert response.status_code == 200, response.content
+    session.refresh_from_db()
+    assert (session.start_date, session.end_date, session.capacity) == (start, end, None)
+    refused = patch({"capacity": -1})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["champ"] == "capacity"
+    session.refresh_from_db()
+    assert session.capacity is None
