@@ -17,6 +17,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from opencpf.api.errors import PROBLEM_CONTENT_TYPE, TITLES
 from opencpf.api.idempotency import MAX_KEY_LENGTH
+from opencpf.api.parser import SingleValueParser
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -210,8 +211,90 @@ def document_examples(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# OpenAPI links: where a value an answer gives is the parameter of a next operation (list -> item -> action).
+# Clients (and Swagger UI) read them; the stateful fuzz follows them (tests/hardening/test_api_contract.py).
+OFFER_ACTIONS = (
+    "GET {o}",
+    "PATCH {o}",
+    "POST {o}/publish",
+    "POST {o}/unpublish",
+    "POST {o}/duplicate",
+    "GET {o}/changes",
+    "GET {o}/sessions",
+    "POST {o}/sessions",
+)
+DOSSIER_ACTIONS = ("GET {d}",) + tuple(
+    f"POST {{d}}/{action}"
+    for action in (
+        "retrait",
+        "acceptation",
+        "declin",
+        "annulation",
+        "proposition",
+        "refus",
+        "entree",
+        "sortie",
+        "validation-service-fait",
+        "evaluation",
+    )
+)
+SESSION_ACTIONS = (
+    "PATCH /catalogue/sessions/{s}",
+    "POST /catalogue/sessions/{s}/duplicate",
+    "GET /sessions/{s}/repartition",
+)
+DISPUTE_ACTIONS = ("GET {r}", "POST {r}/messages")
+LINKS: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+    # (source operation, status, target operations, target parameter, runtime expression of its value)
+    ("GET /catalogue/offers", "200", ("GET {o}",), "offer_id", "$response.body#/items/0/id"),
+    ("POST /catalogue/offers", "201", OFFER_ACTIONS, "offer_id", "$response.body#/id"),
+    ("GET /catalogue/offers/{offer_id}", "200", OFFER_ACTIONS[1:], "offer_id", "$response.body#/id"),
+    ("POST /catalogue/offers/{offer_id}/duplicate", "201", OFFER_ACTIONS, "offer_id", "$response.body#/id"),
+    ("GET /catalogue/offers/{offer_id}/sessions", "200", SESSION_ACTIONS, "session_id", "$response.body#/0/id"),
+    ("POST /catalogue/offers/{offer_id}/sessions", "201", SESSION_ACTIONS, "session_id", "$response.body#/id"),
+    ("POST /catalogue/sessions/{session_id}/duplicate", "201", SESSION_ACTIONS, "session_id", "$response.body#/id"),
+    ("GET /dossiers", "200", ("GET {d}",), "number", "$response.body#/items/0/number"),
+    ("POST /dossiers", "201", DOSSIER_ACTIONS, "number", "$response.body#/number"),
+    ("GET /dossiers/{number}", "200", DOSSIER_ACTIONS[1:], "number", "$response.body#/number"),
+    ("GET /disputes", "200", ("GET {r}",), "reference", "$response.body#/0/reference"),
+    ("POST /disputes", "201", DISPUTE_ACTIONS, "reference", "$response.body#/reference"),
+    ("GET /disputes/{reference}", "200", DISPUTE_ACTIONS[1:], "reference", "$response.body#/reference"),
+)
+PLACEHOLDERS = {
+    "{o}": "/catalogue/offers/{offer_id}",
+    "{d}": "/dossiers/{number}",
+    "{r}": "/disputes/{reference}",
+    "{s}": "{session_id}",
+}
+
+
+def document_links(schema: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Add `LINKS` to the operations' success responses, by operationId; a missing operation is an error."""
+    paths = schema.get("paths", {})
+
+    def operation(label: str) -> dict[str, Any]:
+        method, path = label.split(" ", 1)
+        for short, full in PLACEHOLDERS.items():
+            path = path.replace(short, full)
+        return paths[prefix.rstrip("/") + path][method.lower()]
+
+    for source, status, targets, parameter, expression in LINKS:
+        response = operation(source)["responses"][int(status)]
+        links = response.setdefault("links", {})
+        for target in targets:
+            target_id = operation(target)["operationId"]
+            name = "".join(part.capitalize() for part in target_id.removeprefix("opencpf_api_routers_").split("_"))
+            links[name] = {"operationId": target_id, "parameters": {parameter: expression}}
+    return schema
+
+
 class ProblemNinjaAPI(NinjaAPI):
-    """A NinjaAPI whose OpenAPI document includes the problem+json errors and the Idempotency-Key header."""
+    """A NinjaAPI whose OpenAPI document includes the problem+json errors and the Idempotency-Key header, and
+    which refuses a repeated single-value parameter (`opencpf.api.parser`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", SingleValueParser())
+        super().__init__(*args, **kwargs)
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -219,4 +302,5 @@ class ProblemNinjaAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_problems(schema)
         document_examples(schema)
+        document_links(schema, path_prefix if path_prefix is not None else self.get_root_path(path_params or {}))
         return schema

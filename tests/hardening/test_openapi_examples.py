@@ -83,3 +83,25 @@ def test_schema_names_are_unique_across_routers():
                     clashes.append(f"{name}: {seen[name]} et {module_info.name}")
                 seen[name] = module_info.name
     assert len(seen) > 20 and clashes == []
+
+
+def test_every_link_targets_an_operation_and_one_of_its_path_parameters(client):
+    """The OpenAPI links (opencpf.api.openapi.LINKS) the stateful fuzz follows name real operations and
+    parameters, with a runtime expression reading the answer's body."""
+    document = client.get("/api/v1/openapi.json").json()
+    operations = {
+        op["operationId"]: op for item in document["paths"].values() for op in item.values() if isinstance(op, dict)
+    }
+    links = [
+        (op["operationId"], link)
+        for op in operations.values()
+        for response in op["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) > 40
+    for source, link in links:
+        target = operations[link["operationId"]]
+        path_parameters = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+        for name, expression in link["parameters"].items():
+            assert name in path_parameters, f"{source} -> {link['operationId']}: no path parameter {name}"
+            assert expression.startswith("$response.body#/"), expression

@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from opencpf.api.types import IsoDate
 from opencpf.core import clock
 from opencpf.core.models import Parameter
 
@@ -35,7 +36,7 @@ def health(request: HttpRequest) -> dict:
 
 
 @router.get("/parameters", response=list[ParameterOut], summary="Paramètres réglementaires en vigueur", auth=None)
-def parameters(request: HttpRequest, on: dt.date | None = None) -> list[Parameter]:
+def parameters(request: HttpRequest, on: IsoDate | None = None) -> list[Parameter]:
     day = on or clock.today()
     latest: dict[str, Parameter] = {}
     for p in Parameter.objects.filter(effective_from__lte=day).order_by("key", "-effective_from"):

@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from opencpf.api.auth import provider_key_auth, user_auth
 from opencpf.api.pagination import PagePagination
+from opencpf.api.types import IsoDate
 from opencpf.catalogue.models import Session
 from opencpf.core.exceptions import NotFound
 from opencpf.enrolment import ports, selectors, services, transitions
@@ -99,14 +100,14 @@ class ReasonIn(Schema):
 
 class ProposalIn(Schema):
     session_id: int | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     price_cents: int | None = Field(None, ge=0)
     message: str = Field("", max_length=2000)
 
 
 class ExitIn(Schema):
-    exit_date: dt.date
+    exit_date: IsoDate
     hours_attended: int | None = Field(None, ge=0)
     completion_rate_bp: int | None = Field(None, ge=0, le=10_000, description="10 000 = 100 %")
     reason: str = Field(
@@ -187,7 +188,7 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
 
 @router.get("/dossiers", response=list[DossierOut], summary="Mes dossiers (titulaire) ou ceux de mon organisme")
 @paginate(PagePagination)
-def dossier_list(request: HttpRequest, state: str | None = None, due_before: dt.date | None = None, q: str = "") -> Any:
+def dossier_list(request: HttpRequest, state: str | None = None, due_before: IsoDate | None = None, q: str = "") -> Any:
     user = _actor(request)
     if user.kind == UserKind.HOLDER:
         qs = selectors.dossiers_for_holder(user)

@@ -10,6 +10,7 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from opencpf.api.types import IsoDate
 from opencpf.search.selectors import SearchItem, SearchParams, autocomplete, holder_balance_cents, search_offers
 
 router = Router()
@@ -22,8 +23,8 @@ class SearchIn(Schema):
     radius_km: float = Field(30, ge=1, le=200, description="Rayon autour du lieu, en km")
     distance_only: bool = Field(False, description="Formations à distance uniquement")
     modality: list[str] = Field([], description="in_person, distance, mixed")
-    start_from: dt.date | None = Field(None, description="Une session commence à partir de cette date")
-    start_to: dt.date | None = Field(None, description="... et au plus tard à cette date")
+    start_from: IsoDate | None = Field(None, description="Une session commence à partir de cette date")
+    start_to: IsoDate | None = Field(None, description="... et au plus tard à cette date")
     max_price_cents: int | None = Field(None, ge=0, description="Prix TTC maximal, en centimes")
     within_balance: bool = Field(False, description="Dans la limite de mes droits (titulaire connecté)")
     min_hours: int | None = Field(None, ge=0)

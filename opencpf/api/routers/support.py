@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from opencpf.api.auth import provider_key_auth, user_auth
 from opencpf.api.routers.enrolment import _actor
+from opencpf.api.types import IsoDate
 from opencpf.core.audit import client_ip
 from opencpf.core.exceptions import NotFound
 from opencpf.enrolment.exceptions import DossierNotFound
@@ -33,7 +34,7 @@ class ReportIn(Schema):
     provider_name: str = Field("", max_length=250)
     caller_phone: str = Field("", max_length=20)
     dossier_reference: str = Field("", max_length=32)
-    occurred_on: dt.date | None = None
+    occurred_on: IsoDate | None = None
     reporter_email: str = Field("", max_length=254)
 
 

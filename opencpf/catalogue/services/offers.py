@@ -314,9 +314,12 @@ def offers_unpublish_where(*, offer_ids: list[int], reason: str, actor: Any = No
 
 
 def _free_reference(model: type[Model], base: str, **scope: Any) -> str:
+    """`base-copie`, `base-copie-2`, ... within 64 characters: the base is shortened, never the suffix (cutting
+    the whole candidate gave the same taken reference for every n from a long base, and looped forever)."""
     n = 1
     while True:
-        candidate = f"{base}-copie{'' if n == 1 else f'-{n}'}"[:64]
+        suffix = f"-copie{'' if n == 1 else f'-{n}'}"
+        candidate = base[: 64 - len(suffix)] + suffix
         if not model._default_manager.filter(reference=candidate, **scope).exists():
             return candidate
         n += 1
