@@ -20,7 +20,6 @@ from django.db import transaction
 
 from opencpf.core import clock
 from opencpf.core.audit import audit_record
-from opencpf.core.exceptions import NotFound, PermissionDenied
 from opencpf.identity import ratelimit, strong
 from opencpf.identity.exceptions import AuditReasonRequired, InvalidCode, SecondFactorLocked
 from opencpf.identity.models import User, UserKind, UserSession
@@ -211,13 +210,11 @@ def agent_factor_reset(*, by: User, agent_id: int, reason: str, request: Any = N
     from django.core.mail import send_mail
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
-        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
-    agent = User.objects.filter(pk=agent_id, kind=UserKind.AGENT).first()
-    if agent is None:
-        raise NotFound("Ce gestionnaire est introuvable.")
-    if agent.pk == by.pk:
-        raise PermissionDenied("Un autre administrateur doit réinitialiser votre propre second facteur.")
+    from opencpf.identity.services import managed_agent
+
+    agent = managed_agent(
+        by=by, agent_id=agent_id, not_yourself="Un autre administrateur doit réinitialiser votre propre second facteur."
+    )
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise AuditReasonRequired("Indiquez le motif de la réinitialisation (5 caractères au moins).")

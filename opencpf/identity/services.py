@@ -416,6 +416,23 @@ def holder_read_audited(*, agent: User, holder: Holder, reason: str, request: An
     return holder_personal_data(holder)
 
 
+def require_agent_admin(by: Any) -> None:
+    """Only an administrator agent (permission identity.manage_agents) manages agents' accounts."""
+    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
+        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
+
+
+def managed_agent(*, by: Any, agent_id: int, not_yourself: str) -> User:
+    """The agent an administrator acts on; never the administrator themself (`not_yourself` says why)."""
+    require_agent_admin(by)
+    agent = User.objects.filter(pk=agent_id, kind=UserKind.AGENT).first()
+    if agent is None:
+        raise NotFound("Ce gestionnaire est introuvable.")
+    if agent.pk == by.pk:
+        raise PermissionDenied(not_yourself)
+    return agent
+
+
 class AgentRoleUnknown(PermissionDenied):
     code = "agent_role_unknown"
     message = "Ce rôle n'existe pas."
@@ -430,8 +447,7 @@ def agent_invite(
 
     from opencpf.identity.roles import ROLE_PERMISSIONS
 
-    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
-        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
+    require_agent_admin(by)
     if role not in ROLE_PERMISSIONS:
         raise AgentRoleUnknown()
     email = email.strip().lower()
@@ -460,13 +476,7 @@ def agent_invite(
 
 @transaction.atomic
 def agent_deactivate(*, by: User, agent_id: int) -> None:
-    if getattr(by, "kind", None) != UserKind.AGENT or not by.has_perm("identity.manage_agents"):
-        raise PermissionDenied("Seul un administrateur peut gérer les comptes des gestionnaires.")
-    agent = User.objects.filter(pk=agent_id, kind=UserKind.AGENT).first()
-    if agent is None:
-        raise NotFound("Ce gestionnaire est introuvable.")
-    if agent.pk == by.pk:
-        raise PermissionDenied("Vous ne pouvez pas désactiver votre propre compte.")
+    agent = managed_agent(by=by, agent_id=agent_id, not_yourself="Vous ne pouvez pas désactiver votre propre compte.")
     agent.is_active = False
     agent.save(update_fields=["is_active"])
     keys = list(UserSession.objects.filter(user=agent).values_list("session_key", flat=True))
