@@ -158,3 +158,20 @@ def test_advice_through_a_real_smtp_relay(buyer, staff, provider, settings):
     assert received.get_content_type() == "text/plain" and received.get_content_charset() == "utf-8"
     text = received.get_content().replace("\u202f", " ").replace("\xa0", " ")
     assert "Montant viré : 700,00 €" in text and "heures non réalisées" in text
+
+
+@pytest.mark.django_db
+def test_the_advice_is_on_each_administrators_messages_page_and_nobody_elses(
+    buyer, staff, provider, client, django_capture_on_commit_callbacks
+):
+    run, admins, other_admin, (d1, _, d3) = two_providers_paid(buyer, staff, provider)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.payment_run_confirm(run=run.reference)
+    client.force_login(admins[0])
+    page = client.get("/organisme/messages/").content.decode()
+    assert f"Avis de paiement {run.reference}" in page and d1.number in page
+    assert d3.number not in page and "Autre OF" not in page  # the other provider's advice
+    assert 'aria-current="page">Messages<' in page
+    client.force_login(other_admin)
+    page = client.get("/organisme/messages/").content.decode()
+    assert d3.number in page and d1.number not in page

@@ -18,6 +18,7 @@ app_name = "provider"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("messages/", views.messages, name="messages"),
     path("aide/", support_views.tickets, name="tickets"),
     path("aide/nouvelle/", support_views.ticket_new, name="ticket_new"),
     path("aide/<str:number>/", support_views.ticket_detail, name="ticket_detail"),

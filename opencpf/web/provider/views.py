@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from opencpf.catalogue.models import Offer
 from opencpf.core import clock
 from opencpf.enrolment.enums import DossierState
-from opencpf.enrolment.selectors import dossiers_for_provider_user
+from opencpf.enrolment.selectors import dossiers_for_provider_user, messages_for
 from opencpf.identity.models import ProviderMembership
 from opencpf.web.access import provider_required
 
@@ -55,3 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "payments_url": _url_or_none("provider:payments"),
     }
     return render(request, "provider/home.html", context)
+
+
+@provider_required
+def messages(request: HttpRequest) -> HttpResponse:
+    """The staff member's in-app messages: dossiers, payments (remittance advice, bank returns), controls."""
+    return render(request, "provider/messages.html", {"title": "Messages", "inbox": messages_for(request.user)})
