@@ -105,3 +105,18 @@ def test_every_link_targets_an_operation_and_one_of_its_path_parameters(client):
         for name, expression in link["parameters"].items():
             assert name in path_parameters, f"{source} -> {link['operationId']}: no path parameter {name}"
             assert expression.startswith("$response.body#/"), expression
+
+
+def test_the_idempotency_key_is_documented_as_required_where_the_server_requires_it(client):
+    """A funder's top-up without the header is refused (400 idempotency_key_required, tests/rights/test_web_api.py):
+    the document says so; on other POSTs the header stays optional."""
+    document = client.get("/api/v1/openapi.json").json()
+    required = {
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict)
+        for p in op.get("parameters", [])
+        if p["name"] == "Idempotency-Key" and p["required"]
+    }
+    assert required == {("/api/v1/rights/topups", "post")}

@@ -11,6 +11,7 @@ from ninja.responses import Status
 from ninja.security import APIKeyHeader
 
 from opencpf.api.auth import holder_auth
+from opencpf.api.openapi import IDEMPOTENCY_HEADER
 from opencpf.core.exceptions import DomainError, PermissionDenied
 from opencpf.rights import selectors, services
 from opencpf.rights.models import Funder
@@ -89,6 +90,7 @@ def statement(request: HttpRequest) -> dict[str, Any]:
     auth=FunderKey(),
     summary="Abonder le compte d'un titulaire (financeurs)",
     description="L'en-tête Idempotency-Key est obligatoire : la même clé ne crédite jamais deux fois.",
+    openapi_extra={"parameters": [dict(IDEMPOTENCY_HEADER, required=True)]},
 )
 def topup(request: HttpRequest, payload: TopupIn) -> Status[dict[str, Any]]:
     funder: Funder = request.auth  # type: ignore[attr-defined]
