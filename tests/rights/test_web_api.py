@@ -131,6 +131,11 @@ def test_api_topup_with_key_idempotent_and_earmarked(client, holder, employer, f
     )
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_certification"
     assert LedgerTransaction.objects.count() == n
+    keyless = client.post(
+        url, json.dumps(body | {"montant_centimes": 1_000}), content_type="application/json", HTTP_X_API_KEY=key
+    )
+    assert keyless.status_code == 400 and keyless.json()["code"] == "idempotency_key_required"
+    assert LedgerTransaction.objects.count() == n
     q = services.quote(nir_hash=holder.nir_hash, price_cents=50_000, certification_code="RS5001")
     assert q.earmarked_cents == 50_000 and q.copayment_exemption == "employer_topup"
 
