@@ -125,3 +125,16 @@ def test_login_lockout_after_repeated_failures(client, holder):
     locked = client.post("/connexion/", {"username": "185057800608491", "password": DEMO_PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_flash_messages_are_shown_by_the_base_template_only():
+    """A page that also loops over `messages` shows each one twice (the base template already shows them)."""
+    from pathlib import Path
+
+    import opencpf.web
+
+    root = Path(opencpf.web.__file__).parent / "templates"
+    looping = sorted(
+        str(p.relative_to(root)) for p in root.rglob("*.html") if "in messages %}" in p.read_text(encoding="utf-8")
+    )
+    assert looping == ["web/base.html"]
