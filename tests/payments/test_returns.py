@@ -529,3 +529,20 @@ def test_a_transaction_without_its_own_status_follows_its_block(sent, officer):
     outcome = import_status_report(data=data, by=officer, reason="Relevé")
     assert outcome.report.transactions == [{"end_to_end_id": line_a.end_to_end_id, "status": "ACSC", "reason": ""}]
     assert snapshot()[2:8] == before[2:8]
+
+
+def test_the_providers_api_shows_the_rejected_transfer_with_its_reason(sent, provider, staff, officer):
+    from opencpf.identity.tokens import provider_api_key_create
+
+    run, line_a = sent["run"], sent["a"]
+    _, secret = provider_api_key_create(provider=provider, name="Logiciel", by=staff)
+    api = Client(HTTP_X_API_KEY=secret)
+    before = api.get("/api/v1/provider/payments").json()
+    assert before["rejected_cents"] == 0 and before["transfers"][0]["rejection_code"] == ""
+    report = status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "AC04")])
+    import_status_report(data=report, by=officer, reason="Relevé de la banque")
+    data = api.get("/api/v1/provider/payments").json()
+    (transfer,) = data["transfers"]
+    assert data["rejected_cents"] == 210_000 and data["in_progress_cents"] == 0
+    assert transfer["rejection_code"] == "AC04" and transfer["rejection_label"] == reason_label("AC04")
+    assert transfer["rejected_at"] is not None

@@ -35,6 +35,9 @@ class TransferOut(Schema):
     gross_cents: int
     recovered_cents: int
     amount_cents: int
+    rejected_at: dt.datetime | None = None  # the bank rejected the transfer: its dossiers are payable again
+    rejection_code: str = ""  # ISO 20022 reason code (e.g. AC04)
+    rejection_label: str = ""  # the reason, in French
     items: list[PaymentItemOut]
 
 
@@ -44,6 +47,7 @@ class PaymentsOut(Schema):
     in_progress_cents: int
     paid_cents: int
     recovery_cents: int
+    rejected_cents: int
     provider_hold_reason: str | None
     held: list[HeldOut]
     transfers: list[TransferOut]
@@ -60,6 +64,7 @@ def provider_payments(request: HttpRequest) -> Any:
         "in_progress_cents": summary.in_progress_cents,
         "paid_cents": summary.paid_cents,
         "recovery_cents": summary.recovery_cents,
+        "rejected_cents": summary.rejected_cents,
         "provider_hold_reason": summary.provider_reason,
         "held": [
             {"dossier_number": h.dossier.number, "kind": h.kind, "amount_cents": h.amount_cents, "reasons": h.reasons}
@@ -74,6 +79,9 @@ def provider_payments(request: HttpRequest) -> Any:
                 "gross_cents": line.gross_cents,
                 "recovered_cents": line.recovered_cents,
                 "amount_cents": line.amount_cents,
+                "rejected_at": line.rejected_at,
+                "rejection_code": line.rejection_code,
+                "rejection_label": line.rejection_label,
                 "items": [
                     {"dossier_number": i.dossier.number, "kind": i.kind, "amount_cents": i.amount_cents}
                     for i in line.items.all()
