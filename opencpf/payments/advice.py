@@ -85,12 +85,16 @@ def _administrators(provider_ids: list[int]) -> dict[int, list[tuple[int, str]]]
 
 
 def notify_run_confirmed(run: PaymentRun) -> int:
-    """Record and (after commit) email one remittance advice per line of the run; returns the advices written.
+    """Record and (after commit) email one remittance advice per line of the run the bank did not reject; returns
+    the advices written.
     Three queries whatever the run's size, then one bulk insert of the in-app messages."""
-    lines = list(PaymentLine.objects.filter(run=run).select_related("provider").order_by("id"))
+    # A transfer the bank rejected paid nothing: its provider was told of the rejection instead.
+    lines = list(
+        PaymentLine.objects.filter(run=run, rejected_at__isnull=True).select_related("provider").order_by("id")
+    )
     items: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
     for line_id, number, title, kind, amount in (
-        PaymentItem.objects.filter(run=run)
+        PaymentItem.objects.filter(run=run, returned_at__isnull=True)
         .order_by("dossier__number", "kind")
         .values_list("line_id", "dossier__number", "dossier__training__title", "kind", "amount_cents")
     ):

@@ -546,3 +546,23 @@ def test_the_providers_api_shows_the_rejected_transfer_with_its_reason(sent, pro
     assert data["rejected_cents"] == 210_000 and data["in_progress_cents"] == 0
     assert transfer["rejection_code"] == "AC04" and transfer["rejection_label"] == reason_label("AC04")
     assert transfer["rejected_at"] is not None
+
+
+def test_confirming_a_run_sends_no_remittance_advice_for_a_rejected_transfer(
+    sent, provider, officer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    run, line_a, line_b = sent["run"], sent["a"], sent["b"]
+    report = status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "AC04")])
+    import_status_report(data=report, by=officer, reason="Relevé de la banque")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.payment_run_confirm(run=run.reference, by=officer)
+    advices = [m for m in mail.outbox if m.subject.startswith("Avis de paiement")]
+    assert len(advices) == 1  # provider B's only: provider A's transfer was rejected, nothing was paid to it
+    a1, a2, b1 = sent["dossiers"]
+    assert b1.number in advices[0].body and a1.number not in advices[0].body
+    assert not Message.objects.filter(
+        subject__startswith="Avis de paiement", recipient__provider_memberships__provider=provider
+    ).exists()
