@@ -553,7 +553,7 @@ def test_confirming_a_run_sends_no_remittance_advice_for_a_rejected_transfer(
 ):
     from django.core import mail
 
-    run, line_a, line_b = sent["run"], sent["a"], sent["b"]
+    run, line_a = sent["run"], sent["a"]
     report = status_report(run_reference=run.reference, transactions=[Tx(line_a.end_to_end_id, "RJCT", "AC04")])
     import_status_report(data=report, by=officer, reason="Relevé de la banque")
     mail.outbox.clear()
