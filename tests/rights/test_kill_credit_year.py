@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import sqlite3
@@ -16,30 +15,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from opencpf.rights.declarations import FIELDS
-from tests.rights.helpers import SIRET_A, make_nir
+from tests.hardening.faults import declarations_file
 
 ROOT = Path(settings.BASE_DIR)
 HOLDERS = 30
-
-
-def _declarations(path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, delimiter=";")
-        writer.writeheader()
-        for i in range(HOLDERS):
-            writer.writerow(
-                {f: "" for f in FIELDS}
-                | {
-                    "declaration_id": f"K{i}",
-                    "employer_siret": SIRET_A,
-                    "nir": make_nir(9000 + i),
-                    "year": 2025,
-                    "paid_hours": str(100 + 50 * i),
-                    "reference_hours": "1607",
-                    "low_qualification": "1" if i % 3 == 0 else "0",
-                }
-            )
 
 
 def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -71,7 +50,7 @@ def test_credit_year_killed_midway_then_rerun_is_exact(tmp_path: Path) -> None:
                 return list(conn.execute(sql).fetchall())
 
     source = tmp_path / "decl.csv"
-    _declarations(source)
+    declarations_file(source, HOLDERS)
     assert _manage(env, "import_declarations", str(source)).returncode == 0
 
     proc = subprocess.Popen(
